@@ -1,0 +1,145 @@
+package dev.waygate.auth;
+
+import dev.waygate.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * API keys: {@code wg_<id>_<secret>} where the secret is 32 random bytes (base64url). Only the
+ * SHA-256 of the whole key is stored (the key has full entropy, so a slow hash buys nothing), and
+ * it is compared in constant time. Every check reads the store, so a revoked key fails on its very
+ * next request.
+ */
+public final class KeyStore {
+    static final String PREFIX = "wg_";
+    private static final Pattern FORM = Pattern.compile("wg_([a-z0-9]{10})_([A-Za-z0-9_-]{43})");
+    private static final char[] ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Database db;
+
+    public KeyStore(Database db) {
+        this.db = db;
+    }
+
+    /** A new key and its record; the key is shown once and never stored. */
+    public record Created(String key, ApiKey record) {}
+
+    public Created create(String name, Set<String> roles, Optional<Instant> expiresAt) {
+        if (!name.matches("[A-Za-z0-9_.@\\-]{1,64}")) {
+            throw new IllegalArgumentException("key names may use letters, digits, _ . @ - (1 to 64 characters)");
+        }
+        char[] id = new char[10];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ID_CHARS[RANDOM.nextInt(ID_CHARS.length)];
+        }
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        String key = PREFIX + new String(id) + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        ApiKey rec = new ApiKey(new String(id), name, roles, Instant.now(), expiresAt, Optional.empty());
+        db.with(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO api_keys(id, name, roles, hash, created_at, expires_at) VALUES (?,?,?,?,?,?)")) {
+                ps.setString(1, rec.id());
+                ps.setString(2, name);
+                ps.setString(3, String.join(",", roles));
+                ps.setString(4, hash(key));
+                ps.setString(5, rec.createdAt().toString());
+                ps.setString(6, expiresAt.map(Instant::toString).orElse(null));
+                return ps.executeUpdate();
+            }
+        });
+        return new Created(key, rec);
+    }
+
+    /** The principal of a presented key, if it is a valid, unexpired, unrevoked key. */
+    public Optional<Principal> authenticate(String presented) {
+        Matcher m = FORM.matcher(presented);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String id = m.group(1);
+        byte[] presentedHash = hash(presented).getBytes(StandardCharsets.US_ASCII);
+        return db.with(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, name, roles, hash, created_at, expires_at, revoked_at FROM api_keys WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    boolean same = MessageDigest.isEqual(presentedHash, rs.getString("hash").getBytes(StandardCharsets.US_ASCII));
+                    ApiKey k = read(rs);
+                    if (!same || !k.usable(Instant.now())) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Principal(k.name(), k.roles(), k.id()));
+                }
+            }
+        });
+    }
+
+    public List<ApiKey> list() {
+        return db.with(c -> {
+            List<ApiKey> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, name, roles, hash, created_at, expires_at, revoked_at FROM api_keys ORDER BY created_at, id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Revokes by id or by the key's printed prefix ({@code wg_<id>}); returns false if there is no such key. */
+    public boolean revoke(String idOrPrefix) {
+        String id = idOrPrefix.startsWith(PREFIX) ? idOrPrefix.substring(PREFIX.length()).split("_", 2)[0] : idOrPrefix;
+        return db.with(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                ps.setString(1, Instant.now().toString());
+                ps.setString(2, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static ApiKey read(ResultSet rs) throws SQLException {
+        String roles = rs.getString("roles");
+        Set<String> roleSet = roles.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(roles.split(",")));
+        return new ApiKey(rs.getString("id"), rs.getString("name"), roleSet, Instant.parse(rs.getString("created_at")),
+                Optional.ofNullable(rs.getString("expires_at")).map(Instant::parse),
+                Optional.ofNullable(rs.getString("revoked_at")).map(Instant::parse));
+    }
+
+    static String hash(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What identifies a key in logs: its prefix, never the secret. */
+    public static String display(ApiKey k) {
+        return PREFIX + k.id();
+    }
+}

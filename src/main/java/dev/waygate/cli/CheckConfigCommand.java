@@ -1,0 +1,27 @@
+package dev.waygate.cli;
+
+import dev.waygate.config.ConfigLoader;
+import dev.waygate.config.GatewayConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "check-config", description = "Validate a configuration file (the same checks as start-up) and summarise it.")
+final class CheckConfigCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "waygate.yaml")
+    Path file;
+
+    @Override
+    public Integer call() {
+        GatewayConfig c = ConfigLoader.load(file);
+        System.out.println(c.file() + ": ok");
+        System.out.println("listen " + c.listen() + ", auth " + c.auth().name().toLowerCase() + ", data_dir " + c.dataDir());
+        c.servers().values().forEach(s -> System.out.println("server " + s.name() + ": "
+                + s.transport().name().toLowerCase() + " "
+                + s.command().map(cmd -> cmd + (s.args().isEmpty() ? "" : " " + String.join(" ", s.args())))
+                        .orElseGet(() -> s.url().orElseThrow().toString())
+                + (s.namespace().isEmpty() ? ", unprefixed" : ", prefix " + s.namespace() + c.separator())));
+        return Main.OK;
+    }
+}

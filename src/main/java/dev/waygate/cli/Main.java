@@ -1,0 +1,37 @@
+package dev.waygate.cli;
+
+import dev.waygate.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code waygate}: exit 0 on success, 2 on bad usage or a bad configuration (one line on stderr
+ * naming file, line and key), 1 on any other failure.
+ */
+@Command(name = "waygate", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Security gateway for AI agents: one MCP front for many MCP servers.",
+        subcommands = {ServeCommand.class, StdioCommand.class, CheckConfigCommand.class, KeysCommand.class,
+                VersionCommand.class})
+public final class Main {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
+                System.err.println("waygate: " + e.getMessage());
+                return USAGE;
+            }
+            System.err.println("waygate: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("failure", e);
+            return FAILURE;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.waygate.cli;
+
+import dev.waygate.auth.Authenticator;
+import dev.waygate.auth.IdentifyStage;
+import dev.waygate.auth.KeyStore;
+import dev.waygate.auth.Principal;
+import dev.waygate.config.ConfigLoader;
+import dev.waygate.config.GatewayConfig;
+import dev.waygate.front.StdioFront;
+import dev.waygate.router.Router;
+import dev.waygate.store.Database;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "stdio", description = "Serve MCP on stdin/stdout, for a desktop client that launches the gateway. "
+        + "Authenticates with the key in WAYGATE_API_KEY or --key-file.")
+final class StdioCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "waygate.yaml")
+    Path config;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "file holding the API key (instead of WAYGATE_API_KEY)")
+    Optional<Path> keyFile;
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig c = ConfigLoader.load(config);
+        try (Database db = Database.open(c.dataDir())) {
+            Authenticator auth = new Authenticator(c.auth(), new KeyStore(db));
+            Optional<Principal> principal;
+            if (auth.required()) {
+                String key = keyFile.isPresent() ? Files.readString(keyFile.get()).trim() : System.getenv("WAYGATE_API_KEY");
+                if (key == null || key.isBlank()) {
+                    System.err.println("waygate: stdio needs an API key: set WAYGATE_API_KEY or pass --key-file");
+                    return Main.USAGE;
+                }
+                principal = auth.authenticateKey(key);
+                if (principal.isEmpty()) {
+                    System.err.println("waygate: the API key is not valid (unknown, expired or revoked)");
+                    return Main.FAILURE;
+                }
+            } else {
+                principal = Optional.of(Principal.ANONYMOUS);
+            }
+            Router router = new Router(c, List.of(new IdentifyStage()));
+            router.start();
+            try {
+                new StdioFront(router, principal.get(), c.maxBodyBytes(), System.out).run(System.in);
+            } finally {
+                router.stop();
+            }
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.waygate.config;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads {@code waygate.yaml} (and an imported {@code .mcp.json}) into a {@link GatewayConfig}. The
+ * same code serves start-up, reload and {@code check-config}. Every error names file, line and key.
+ */
+public final class ConfigLoader {
+    private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
+            "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers");
+    private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
+    private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
+
+    private final Function<String, String> env;
+
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public static GatewayConfig load(Path file) {
+        return new ConfigLoader(System::getenv).read(file);
+    }
+
+    public GatewayConfig read(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        Node root = parse(abs, new YAMLFactory());
+        root.requireKeys(TOP_KEYS);
+        Path base = abs.getParent();
+
+        Node version = root.child("version");
+        if (!root.has("version")) {
+            throw version.error("is required (write version: 1)");
+        }
+        if (version.asInt(1, Integer.MAX_VALUE) != 1) {
+            throw version.error("unsupported version (this Waygate reads version 1)");
+        }
+        HostPort listen = root.optional("listen").map(ConfigLoader::hostPort).orElse(GatewayConfig.DEFAULT_LISTEN);
+        Path dataDir = base.resolve(root.string("data_dir").orElse("data")).normalize();
+        root.optional("storage").ifPresent(n -> {
+            if (!n.asString().equals("sqlite")) {
+                throw n.error("only 'sqlite' is supported in this version");
+            }
+        });
+        GatewayConfig.AuthMode auth = root.optional("auth").map(ConfigLoader::authMode).orElse(GatewayConfig.AuthMode.API_KEY);
+        if (auth == GatewayConfig.AuthMode.NONE && !listen.isLoopback()) {
+            throw root.child("auth").error("'none' is allowed only when listen is a loopback address");
+        }
+        List<String> origins = root.optional("allowed_origins").map(Node::asStringList).orElse(List.of());
+        long maxBody = GatewayConfig.DEFAULT_MAX_BODY_BYTES;
+        if (root.has("limits")) {
+            Node limits = root.child("limits").requireKeys(LIMIT_KEYS);
+            maxBody = limits.optional("max_body_bytes").map(n -> n.asInt(1024, Integer.MAX_VALUE)).orElse((int) maxBody);
+        }
+        String separator = GatewayConfig.DEFAULT_SEPARATOR;
+        int pageSize = GatewayConfig.DEFAULT_PAGE_SIZE;
+        if (root.has("naming")) {
+            Node naming = root.child("naming").requireKeys(NAMING_KEYS);
+            separator = naming.optional("separator").map(ConfigLoader::separator).orElse(separator);
+            pageSize = naming.optional("page_size").map(n -> n.asInt(1, 10_000)).orElse(pageSize);
+        }
+        Duration idle = root.optional("session_idle_timeout").map(Durations::parse).orElse(GatewayConfig.DEFAULT_SESSION_IDLE);
+
+        Map<String, ServerConfig> servers = new LinkedHashMap<>();
+        ServerReader reader = new ServerReader(base);
+        if (root.has("import")) {
+            Node imp = root.child("import");
+            Path mcpJson = base.resolve(imp.asString()).normalize();
+            Node doc = parse(mcpJson, new JsonFactory(), imp);
+            doc.requireKeys(Set.of("mcpServers"));
+            if (doc.has("mcpServers")) {
+                doc.child("mcpServers").asMap().forEach((name, n) -> servers.put(name, reader.read(name, n, true)));
+            }
+        }
+        if (root.has("servers")) {
+            for (var e : root.child("servers").asMap().entrySet()) {
+                if (servers.containsKey(e.getKey())) {
+                    throw e.getValue().error("server '" + e.getKey() + "' is also defined in the imported file");
+                }
+                servers.put(e.getKey(), reader.read(e.getKey(), e.getValue(), false));
+            }
+        }
+        checkNamespaces(servers, root);
+        return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers);
+    }
+
+    private Node parse(Path file, JsonFactory factory) {
+        return parse(file, factory, null);
+    }
+
+    private Node parse(Path file, JsonFactory factory, Node from) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw from != null ? from.error("file not found: " + file) : new ConfigException(file + ":1: file not found");
+        } catch (IOException e) {
+            throw new ConfigException(file + ":1: cannot read: " + e.getMessage());
+        }
+        String name = file.toString();
+        try {
+            ObjectMapper mapper = new ObjectMapper(factory);
+            mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            JsonNode tree = mapper.readTree(text);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                throw new ConfigException(name, 1, "", "the file is empty");
+            }
+            SourceMap lines = SourceMap.of(factory, text);
+            Node root = new Node(tree, "", "", new Node.Source(name, lines, env));
+            return root.requireObject();
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
+            throw new ConfigException(name, line, "", "syntax error: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        } catch (IOException e) {
+            throw new ConfigException(name + ":1: cannot parse: " + e.getMessage());
+        }
+    }
+
+    private static HostPort hostPort(Node n) {
+        String s = n.asString().trim();
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw n.error("must be host:port, e.g. 127.0.0.1:8080");
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw n.error("port must be a number");
+        }
+        if (port < 0 || port > 65535) {
+            throw n.error("port must be between 0 and 65535");
+        }
+        return new HostPort(host, port);
+    }
+
+    private static GatewayConfig.AuthMode authMode(Node n) {
+        return switch (n.asString()) {
+            case "api_key" -> GatewayConfig.AuthMode.API_KEY;
+            case "none" -> GatewayConfig.AuthMode.NONE;
+            default -> throw n.error("must be 'api_key' or 'none'");
+        };
+    }
+
+    private static String separator(Node n) {
+        String s = n.asString();
+        if (!s.matches("[A-Za-z0-9_.\\-]{1,4}")) {
+            throw n.error("must be 1 to 4 characters allowed in tool names (letters, digits, _ - .)");
+        }
+        return s;
+    }
+
+    /** Two servers with the same non-empty namespace would shadow each other's tools. */
+    private static void checkNamespaces(Map<String, ServerConfig> servers, Node root) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (ServerConfig s : servers.values()) {
+            if (s.namespace().isEmpty()) {
+                continue;
+            }
+            String other = seen.putIfAbsent(s.namespace(), s.name());
+            if (other != null) {
+                throw root.child("servers").child(s.name()).error("prefix '" + s.namespace() + "' is also used by server '" + other + "'");
+            }
+        }
+    }
+}

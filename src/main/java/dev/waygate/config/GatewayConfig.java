@@ -1,0 +1,52 @@
+package dev.waygate.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validated configuration: immutable, built only by {@link ConfigLoader}.
+ *
+ * @param file           where it was read from
+ * @param listen         address of /mcp, the admin API and health endpoints
+ * @param dataDir        SQLite database and generated secrets
+ * @param auth           {@code API_KEY} (default) or {@code NONE} (loopback only, written explicitly)
+ * @param allowedOrigins browser origins accepted on /mcp (DNS-rebinding protection); requests
+ *                       without an Origin header are not from a browser and are accepted
+ * @param maxBodyBytes   larger request bodies get 413
+ * @param separator      between namespace and name, {@code __} by default
+ * @param pageSize       items per page of aggregated lists
+ * @param sessionIdle    a client session unused this long is ended
+ * @param servers        by name, in a stable order
+ */
+public record GatewayConfig(
+        Path file,
+        HostPort listen,
+        Path dataDir,
+        AuthMode auth,
+        List<String> allowedOrigins,
+        long maxBodyBytes,
+        String separator,
+        int pageSize,
+        Duration sessionIdle,
+        Map<String, ServerConfig> servers) {
+
+    public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
+    public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
+    public static final String DEFAULT_SEPARATOR = "__";
+    public static final int DEFAULT_PAGE_SIZE = 100;
+    public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
+
+    public enum AuthMode { API_KEY, NONE }
+
+    public GatewayConfig {
+        allowedOrigins = List.copyOf(allowedOrigins);
+        servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(servers));
+    }
+
+    /** The name a client sees for an upstream's tool or prompt. */
+    public String exposedName(ServerConfig server, String name) {
+        return server.namespace().isEmpty() ? name : server.namespace() + separator + name;
+    }
+}

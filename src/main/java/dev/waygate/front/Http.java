@@ -1,0 +1,76 @@
+package dev.waygate.front;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.mcp.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** Small helpers for the blocking (virtual-thread) handlers: bounded body reads and JSON answers. */
+final class Http {
+    private Http() {}
+
+    /** Thrown when a body exceeds the configured limit. */
+    static final class TooLarge extends IOException {
+        TooLarge(long limit) {
+            super("request body larger than " + limit + " bytes");
+        }
+    }
+
+    static byte[] readBody(Request request, long limit) throws IOException {
+        long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        if (declared > limit) {
+            throw new TooLarge(limit);
+        }
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (b.length > limit) {
+                throw new TooLarge(limit);
+            }
+            return b;
+        }
+    }
+
+    static void json(Response response, Callback callback, int status, JsonNode body) {
+        send(response, callback, status, "application/json", Json.bytes(body));
+    }
+
+    /** The REST error shape: {@code {"error": {"code": "...", "message": "..."}}}. */
+    static void error(Response response, Callback callback, int status, String code, String message) {
+        ObjectNode body = Json.object();
+        body.putObject("error").put("code", code).put("message", message);
+        json(response, callback, status, body);
+    }
+
+    static void empty(Response response, Callback callback, int status) {
+        response.setStatus(status);
+        response.write(true, null, callback);
+    }
+
+    static void send(Response response, Callback callback, int status, String contentType, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    static void text(Response response, Callback callback, int status, String text) {
+        send(response, callback, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static boolean accepts(Request request, String type) {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        return accept != null && (accept.contains(type) || accept.contains("*/*"));
+    }
+
+    static void writeBlocking(Response response, boolean last, byte[] bytes) throws IOException {
+        Content.Sink.write(response, last, ByteBuffer.wrap(bytes));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.waygate.front;
+
+import dev.waygate.auth.Authenticator;
+import dev.waygate.config.GatewayConfig;
+import dev.waygate.router.Router;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
+ * HTTP+SSE), {@code /health}, {@code /ready}. Handlers block on virtual threads.
+ */
+public final class HttpFront implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
+    /** Long enough for an elicitation a person answers; idle streams send keep-alives well within it. */
+    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(11);
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    public HttpFront(GatewayConfig config, Router router, Authenticator auth) {
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName("http");
+        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.listen().host());
+        connector.setPort(config.listen().port());
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        server.addConnector(connector);
+        HttpGuard guard = new HttpGuard(config, auth);
+        StreamableHttpHandler mcp = new StreamableHttpHandler(config, router, guard);
+        LegacySseHandler sse = new LegacySseHandler(config, router, guard);
+        HealthHandler health = new HealthHandler(router);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                String path = Request.getPathInContext(request);
+                try {
+                    switch (path) {
+                        case "/mcp", "/mcp/" -> mcp.handle(request, response, callback);
+                        case "/sse" -> sse.stream(request, response, callback);
+                        case "/message", "/messages" -> sse.message(request, response, callback);
+                        case "/health" -> health.health(response, callback);
+                        case "/ready" -> health.ready(response, callback);
+                        default -> Http.error(response, callback, 404, "not_found", "no such endpoint: " + path);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("{} {} failed", request.getMethod(), path, e);
+                    if (!response.isCommitted()) {
+                        Http.error(response, callback, 500, "internal_error", "internal error");
+                    } else {
+                        callback.failed(e);
+                    }
+                }
+                return true;
+            }
+        });
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    /** The bound port (useful with {@code listen: 127.0.0.1:0}). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}

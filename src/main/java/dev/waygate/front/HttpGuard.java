@@ -1,0 +1,90 @@
+package dev.waygate.front;
+
+import dev.waygate.auth.Authenticator;
+import dev.waygate.auth.Principal;
+import dev.waygate.config.GatewayConfig;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The checks every MCP HTTP request passes before anything else, in this order:
+ * <ol>
+ *   <li>DNS rebinding (MCP transports spec): on a loopback listener the Host must be a loopback
+ *       name, and a browser's Origin must be a loopback origin or in {@code allowed_origins};
+ *       otherwise 403. A web page on evil.example that resolves to 127.0.0.1 is refused here.</li>
+ *   <li>Authentication: a valid API key, else 401 with {@code WWW-Authenticate}.</li>
+ * </ol>
+ */
+final class HttpGuard {
+    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
+    private final GatewayConfig config;
+    private final Authenticator auth;
+
+    HttpGuard(GatewayConfig config, Authenticator auth) {
+        this.config = config;
+        this.auth = auth;
+    }
+
+    /** The caller's principal, or empty after answering 403/401. */
+    Optional<Principal> admit(Request request, Response response, Callback callback) {
+        if (!hostAllowed(request.getHeaders().get(HttpHeader.HOST))
+                || !originAllowed(request.getHeaders().get(HttpHeader.ORIGIN))) {
+            Http.error(response, callback, 403, "forbidden_origin", "Host or Origin not allowed (DNS-rebinding protection)");
+            return Optional.empty();
+        }
+        Optional<Principal> p = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                request.getHeaders().get("X-Waygate-API-Key"));
+        if (p.isEmpty()) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"waygate\"");
+            Http.error(response, callback, 401, "unauthenticated",
+                    "a valid API key is required (Authorization: Bearer KEY or X-Waygate-API-Key: KEY)");
+        }
+        return p;
+    }
+
+    boolean hostAllowed(String host) {
+        if (!config.listen().isLoopback()) {
+            return true;
+        }
+        if (host == null) {
+            return false;
+        }
+        return LOOPBACK_NAMES.contains(hostName(host));
+    }
+
+    boolean originAllowed(String origin) {
+        if (origin == null) {
+            return true;
+        }
+        List<String> allowed = config.allowedOrigins();
+        if (allowed.contains(origin) || allowed.contains("*")) {
+            return true;
+        }
+        try {
+            URI u = new URI(origin);
+            String host = u.getHost();
+            return host != null && LOOPBACK_NAMES.contains(host.toLowerCase(Locale.ROOT))
+                    && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String hostName(String hostHeader) {
+        String h = hostHeader.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end < 0 ? h : h.substring(0, end + 1);
+        }
+        int colon = h.lastIndexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+}

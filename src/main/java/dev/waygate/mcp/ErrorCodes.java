@@ -1,0 +1,30 @@
+package dev.waygate.mcp;
+
+/**
+ * JSON-RPC error codes the gateway answers with. The standard ones come from JSON-RPC 2.0; the
+ * gateway's own lie in the implementation-defined range -32000..-32099 and always carry
+ * {@code data.server} when an upstream is involved.
+ */
+public final class ErrorCodes {
+    public static final int PARSE_ERROR = -32700;
+    public static final int INVALID_REQUEST = -32600;
+    public static final int METHOD_NOT_FOUND = -32601;
+    public static final int INVALID_PARAMS = -32602;
+    public static final int INTERNAL_ERROR = -32603;
+
+    /** MCP: resources/read of a URI no upstream serves. */
+    public static final int RESOURCE_NOT_FOUND = -32002;
+
+    /** The upstream did not answer within its timeout. */
+    public static final int UPSTREAM_TIMEOUT = -32031;
+    /** The upstream is not connected (starting, restarting, crashed, circuit open). */
+    public static final int UPSTREAM_UNAVAILABLE = -32032;
+    /** The connection to the upstream broke, or it answered with something that is not a reply. */
+    public static final int UPSTREAM_FAILURE = -32033;
+    /** A pipeline stage refused the call (authentication, policy, guard, rate limit, approval). */
+    public static final int DENIED = -32034;
+    /** The gateway is shutting down. */
+    public static final int SHUTTING_DOWN = -32035;
+
+    private ErrorCodes() {}
+}

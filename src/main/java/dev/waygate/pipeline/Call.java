@@ -1,0 +1,51 @@
+package dev.waygate.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.auth.Principal;
+import dev.waygate.mcp.ClientChannel;
+import java.util.Optional;
+
+/**
+ * One call as the pipeline sees it. Immutable: a stage that changes the call passes a new one to
+ * {@link Chain#proceed}.
+ *
+ * @param kind      tool call, prompt get or resource read
+ * @param name      the name the client used (exposed tool or prompt name, or resource URI)
+ * @param params    the request's params, as the client sent them
+ * @param principal who is calling; empty when authentication did not establish one
+ * @param scope     the client request this call serves: its channel and cancellation
+ * @param route     set by the routing stage: which upstream and under which name
+ */
+public record Call(CallKind kind, String name, ObjectNode params, Optional<Principal> principal, Scope scope,
+                   Optional<Route> route) {
+
+    /** The upstream server and the name it knows the target by. */
+    public record Route(String server, String upstreamName) {}
+
+    /** The client side of a call: where related messages go, and whether the client gave up. */
+    public interface Scope {
+        /** The client session; server-to-client messages are attributed by it. */
+        String sessionId();
+
+        ClientChannel channel();
+
+        /** Registers what to do if the client cancels; runs at once if it already has. */
+        void onCancel(Runnable action);
+
+        boolean cancelled();
+
+        /** Sends a request to the client (sampling, elicitation, roots) and waits for its answer. */
+        com.fasterxml.jackson.databind.JsonNode requestClient(String method, ObjectNode params);
+
+        /** Whether the client declared this capability at initialize (e.g. {@code sampling}). */
+        boolean clientSupports(String capability);
+    }
+
+    public Call withRoute(Route r) {
+        return new Call(kind, name, params, principal, scope, Optional.of(r));
+    }
+
+    public Call withParams(ObjectNode p) {
+        return new Call(kind, name, p, principal, scope, route);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.waygate.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.mcp.ErrorCodes;
+import dev.waygate.mcp.McpException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ordered list of stages every call goes through, built once from configuration. The last
+ * stage is terminal (it does not proceed). Contract checks, each failing closed:
+ * <ol>
+ *   <li>a stage that throws anything but an {@link McpException} denies the call ({@code stage_failed});</li>
+ *   <li>a non-terminal stage that returns without proceeding, or returns null, denies ({@code stage_contract});</li>
+ *   <li>a stage that proceeds twice is refused on the second call ({@code stage_contract}).</li>
+ * </ol>
+ */
+public final class Pipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    private final List<Stage> stages;
+
+    public Pipeline(List<Stage> stages) {
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("a pipeline needs a terminal stage");
+        }
+        this.stages = List.copyOf(stages);
+    }
+
+    public List<Stage> stages() {
+        return stages;
+    }
+
+    public JsonNode execute(Call call) {
+        return at(0, call);
+    }
+
+    private JsonNode at(int index, Call call) {
+        Stage stage = stages.get(index);
+        boolean terminal = index == stages.size() - 1;
+        int[] proceeded = {0};
+        Chain next = c -> {
+            if (terminal) {
+                throw contract(stage, "the terminal stage cannot proceed");
+            }
+            if (++proceeded[0] > 1) {
+                throw contract(stage, "proceeded more than once");
+            }
+            return at(index + 1, c);
+        };
+        JsonNode result;
+        try {
+            result = stage.handle(call, next);
+        } catch (McpException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.error("stage {} failed on {} {}; denying", stage.name(), call.kind(), call.name(), e);
+            throw new DeniedException(ErrorCodes.INTERNAL_ERROR, Decision.deny("stage_failed"),
+                    "the gateway could not evaluate this call (" + stage.name() + " failed)");
+        }
+        if (result == null || (!terminal && proceeded[0] == 0)) {
+            throw contract(stage, result == null ? "returned nothing" : "neither denied nor proceeded");
+        }
+        return result;
+    }
+
+    private static DeniedException contract(Stage stage, String what) {
+        LOG.error("stage {} broke the pipeline contract: {}; denying", stage.name(), what);
+        return new DeniedException(ErrorCodes.INTERNAL_ERROR, Decision.deny("stage_contract"),
+                "the gateway could not evaluate this call (" + stage.name() + " " + what + ")");
+    }
+}

@@ -1,0 +1,142 @@
+package dev.waygate.router;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.config.GatewayConfig;
+import dev.waygate.config.ServerConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregated tools, prompts, resources and templates of all upstreams, namespaced and sorted.
+ * Rebuilt (copy on write) when an upstream's lists change; read without locks.
+ *
+ * <p>Precedence: none. A name (or URI) offered by two servers is offered by neither and reported
+ * in {@link View#problems()}: silently letting one shadow the other would route calls to the wrong
+ * server.
+ */
+final class Catalog {
+    private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+    /** MCP 2025-11-25, tool names: 1 to 128 characters of A-Z a-z 0-9 _ - . */
+    static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
+
+    record TemplateRoute(Pattern pattern, String server) {}
+
+    record View(List<Entry> tools, Map<String, Entry> toolsByName, List<Entry> prompts, Map<String, Entry> promptsByName,
+                List<Entry> resources, Map<String, Entry> resourcesByUri, List<Entry> templates,
+                List<TemplateRoute> templateRoutes, List<String> problems) {
+        static final View EMPTY = new View(List.of(), Map.of(), List.of(), Map.of(), List.of(), Map.of(), List.of(),
+                List.of(), List.of());
+    }
+
+    private final GatewayConfig config;
+    private final Map<String, ServerLists> lists = new ConcurrentHashMap<>();
+    private volatile View view = View.EMPTY;
+
+    Catalog(GatewayConfig config) {
+        this.config = config;
+    }
+
+    View view() {
+        return view;
+    }
+
+    synchronized void update(String server, ServerLists l) {
+        lists.put(server, l);
+        rebuild();
+    }
+
+    synchronized void remove(String server) {
+        if (lists.remove(server) != null) {
+            rebuild();
+        }
+    }
+
+    private void rebuild() {
+        List<String> problems = new ArrayList<>();
+        List<Entry> tools = named("tool", ServerLists::tools, true, problems);
+        List<Entry> prompts = named("prompt", ServerLists::prompts, false, problems);
+        List<Entry> resources = keyed("resource", ServerLists::resources, "uri", problems);
+        List<Entry> templates = keyed("resource template", ServerLists::templates, "uriTemplate", problems);
+        List<TemplateRoute> routes = templates.stream()
+                .map(e -> new TemplateRoute(UriTemplates.compile(e.key()), e.server())).toList();
+        problems.forEach(p -> LOG.warn("catalog: {}", p));
+        view = new View(tools, index(tools), prompts, index(prompts), resources, index(resources), templates, routes,
+                List.copyOf(problems));
+    }
+
+    private List<Entry> named(String what, Function<ServerLists, List<ObjectNode>> pick, boolean checkToolName,
+                              List<String> problems) {
+        Map<String, List<Entry>> byKey = new TreeMap<>();
+        for (String server : new TreeMap<>(lists).keySet()) {
+            ServerConfig sc = config.servers().get(server);
+            for (ObjectNode item : pick.apply(lists.get(server))) {
+                String name = item.path("name").asText("");
+                String exposed = config.exposedName(sc, name);
+                if (name.isEmpty() || (checkToolName && !TOOL_NAME.matcher(exposed).matches())) {
+                    problems.add(what + " '" + exposed + "' of server '" + server
+                            + "' is not offered: its name is not a valid MCP tool name (1-128 of A-Z a-z 0-9 _ - .)");
+                    continue;
+                }
+                ObjectNode copy = item.deepCopy().put("name", exposed);
+                byKey.computeIfAbsent(exposed, k -> new ArrayList<>()).add(new Entry(exposed, server, name, copy));
+            }
+        }
+        return unique(what, byKey, problems);
+    }
+
+    private List<Entry> keyed(String what, Function<ServerLists, List<ObjectNode>> pick, String field, List<String> problems) {
+        Map<String, List<Entry>> byKey = new TreeMap<>();
+        for (String server : new TreeMap<>(lists).keySet()) {
+            for (ObjectNode item : pick.apply(lists.get(server))) {
+                String key = item.path(field).asText("");
+                if (!key.isEmpty()) {
+                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(new Entry(key, server, key, item));
+                }
+            }
+        }
+        return unique(what, byKey, problems);
+    }
+
+    private static List<Entry> unique(String what, Map<String, List<Entry>> byKey, List<String> problems) {
+        List<Entry> out = new ArrayList<>();
+        byKey.forEach((key, entries) -> {
+            if (entries.size() == 1) {
+                out.add(entries.getFirst());
+            } else {
+                problems.add(what + " '" + key + "' is offered by several servers ("
+                        + String.join(", ", entries.stream().map(Entry::server).distinct().toList())
+                        + ") and is not offered at all: give the servers distinct prefixes");
+            }
+        });
+        out.sort(Comparator.comparing(Entry::key));
+        return List.copyOf(out);
+    }
+
+    private static Map<String, Entry> index(List<Entry> entries) {
+        Map<String, Entry> m = new HashMap<>();
+        entries.forEach(e -> m.put(e.key(), e));
+        return Map.copyOf(m);
+    }
+
+    /** The server that serves this URI: a listed resource first, else the one template that matches. */
+    Optional<String> resourceServer(String uri) {
+        View v = view;
+        Entry e = v.resourcesByUri().get(uri);
+        if (e != null) {
+            return Optional.of(e.server());
+        }
+        List<String> servers = v.templateRoutes().stream().filter(r -> r.pattern().matcher(uri).matches())
+                .map(TemplateRoute::server).distinct().toList();
+        return servers.size() == 1 ? Optional.of(servers.getFirst()) : Optional.empty();
+    }
+}

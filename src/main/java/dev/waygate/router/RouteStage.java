@@ -1,0 +1,40 @@
+package dev.waygate.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.mcp.ErrorCodes;
+import dev.waygate.mcp.McpException;
+import dev.waygate.pipeline.Call;
+import dev.waygate.pipeline.Chain;
+import dev.waygate.pipeline.Stage;
+
+/**
+ * Resolves the name a client used to the upstream that serves it. An unknown tool or prompt is
+ * invalid params (as the spec says), an unknown resource is "resource not found"; neither reaches
+ * any upstream.
+ */
+final class RouteStage implements Stage {
+    private final Catalog catalog;
+
+    RouteStage(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @Override
+    public JsonNode handle(Call call, Chain chain) {
+        Catalog.View v = catalog.view();
+        Call.Route route = switch (call.kind()) {
+            case TOOL -> route(v.toolsByName().get(call.name()), "unknown tool: " + call.name());
+            case PROMPT -> route(v.promptsByName().get(call.name()), "unknown prompt: " + call.name());
+            case RESOURCE -> new Call.Route(catalog.resourceServer(call.name()).orElseThrow(
+                    () -> new McpException(ErrorCodes.RESOURCE_NOT_FOUND, "resource not found: " + call.name())), call.name());
+        };
+        return chain.proceed(call.withRoute(route));
+    }
+
+    private static Call.Route route(Entry e, String unknown) {
+        if (e == null) {
+            throw McpException.invalidParams(unknown);
+        }
+        return new Call.Route(e.server(), e.upstreamName());
+    }
+}

@@ -1,0 +1,266 @@
+package dev.waygate.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.Version;
+import dev.waygate.auth.Principal;
+import dev.waygate.config.GatewayConfig;
+import dev.waygate.mcp.ClientChannel;
+import dev.waygate.mcp.ErrorCodes;
+import dev.waygate.mcp.Json;
+import dev.waygate.mcp.JsonRpc;
+import dev.waygate.mcp.McpException;
+import dev.waygate.mcp.ProtocolVersions;
+import dev.waygate.pipeline.Call;
+import dev.waygate.pipeline.CallKind;
+import dev.waygate.pipeline.Pipeline;
+import dev.waygate.upstream.Upstream;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MCP server the clients see: answers {@code initialize} and {@code ping} itself, serves the
+ * aggregated lists, sends calls through the pipeline, and forwards what upstreams send back to the
+ * client they belong to. Transport-independent: the fronts hand it parsed messages.
+ */
+public final class Router {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    private final GatewayConfig config;
+    private final Catalog catalog;
+    private final Upstreams upstreams;
+    private final Pipeline pipeline;
+    private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    /** resource URI → ids of the sessions subscribed to it. */
+    private final Map<String, Set<String>> subscriptions = new ConcurrentHashMap<>();
+
+    public Router(GatewayConfig config, java.util.List<dev.waygate.pipeline.Stage> stages) {
+        this.config = config;
+        this.catalog = new Catalog(config);
+        this.upstreams = new Upstreams(config, catalog, this::broadcast, this::sessionById);
+        java.util.List<dev.waygate.pipeline.Stage> all = new java.util.ArrayList<>(stages);
+        all.add(new RouteStage(catalog));
+        all.add(new UpstreamStage(upstreams.all()));
+        this.pipeline = new Pipeline(all);
+    }
+
+    public void start() {
+        upstreams.start();
+    }
+
+    public void stop() {
+        sessions.values().forEach(ClientSession::close);
+        upstreams.stop();
+    }
+
+    public Collection<Upstream> upstreams() {
+        return upstreams.all().values();
+    }
+
+    /** Problems found while aggregating lists (name clashes, invalid names). */
+    public java.util.List<String> catalogProblems() {
+        return catalog.view().problems();
+    }
+
+    public int toolCount() {
+        return catalog.view().tools().size();
+    }
+
+    // ---- sessions
+
+    /** Handles {@code initialize}: creates the session and negotiates the protocol version. */
+    public ClientSession initialize(Principal principal, JsonNode params) {
+        if (!params.path("protocolVersion").isTextual()) {
+            throw McpException.invalidParams("initialize needs protocolVersion");
+        }
+        String version = ProtocolVersions.negotiate(params.get("protocolVersion").asText());
+        ClientSession s = new ClientSession(principal, version, params.get("capabilities"), params.get("clientInfo"));
+        sessions.put(s.id(), s);
+        LOG.info("session {} opened by {} ({} {}), protocol {}", abbreviate(s.id()), principal.name(),
+                s.clientInfo().path("name").asText("?"), s.clientInfo().path("version").asText(""), version);
+        return s;
+    }
+
+    public ObjectNode initializeResult(ClientSession s) {
+        ObjectNode r = Json.object().put("protocolVersion", s.protocolVersion());
+        ObjectNode caps = r.putObject("capabilities");
+        caps.putObject("tools").put("listChanged", true);
+        caps.putObject("prompts").put("listChanged", true);
+        caps.putObject("resources").put("subscribe", true).put("listChanged", true);
+        caps.putObject("logging");
+        caps.putObject("completions");
+        r.putObject("serverInfo").put("name", "waygate").put("version", Version.VERSION);
+        r.put("instructions", "Waygate gateway: tools of several MCP servers, named SERVER" + config.separator() + "TOOL.");
+        return r;
+    }
+
+    /** The session with this id if it belongs to this principal; another principal's session does not exist for the caller. */
+    public Optional<ClientSession> session(String id, Principal principal) {
+        ClientSession s = sessions.get(id);
+        if (s == null || s.closed() || !s.principal().name().equals(principal.name())) {
+            return Optional.empty();
+        }
+        s.touch();
+        return Optional.of(s);
+    }
+
+    private Optional<ClientSession> sessionById(String id) {
+        return Optional.ofNullable(sessions.get(id));
+    }
+
+    public void endSession(ClientSession s) {
+        sessions.remove(s.id());
+        subscriptions.values().forEach(ids -> ids.remove(s.id()));
+        s.close();
+        LOG.info("session {} ended", abbreviate(s.id()));
+    }
+
+    /** Ends sessions unused for longer than the configured idle time. */
+    public void expireIdle() {
+        long limit = config.sessionIdle().toNanos();
+        for (ClientSession s : sessions.values()) {
+            if (s.idleNanos() > limit && s.inFlight.isEmpty()) {
+                endSession(s);
+            }
+        }
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    // ---- messages from clients
+
+    /**
+     * Handles one message from a client. Returns the response for a request, or empty for
+     * notifications, responses, and requests the client cancelled (which get no response).
+     */
+    public Optional<JsonNode> handle(ClientSession s, JsonNode m, ClientChannel channel) {
+        s.touch();
+        if (JsonRpc.isResponse(m)) {
+            var waiting = s.awaitingClient.get(m.get("id").asText());
+            if (waiting != null) {
+                waiting.complete(m);
+            }
+            return Optional.empty();
+        }
+        String method = m.get("method").asText();
+        ObjectNode params = m.path("params").isObject() ? (ObjectNode) m.get("params") : Json.object();
+        if (JsonRpc.isNotification(m)) {
+            if (method.equals("notifications/cancelled")) {
+                RequestScope scope = s.inFlight.get(params.path("requestId").asText());
+                if (scope != null) {
+                    scope.cancel();
+                }
+            }
+            return Optional.empty();
+        }
+        JsonNode id = m.get("id");
+        RequestScope scope = new RequestScope(s, channel);
+        String key = id.asText();
+        if (s.inFlight.putIfAbsent(key, scope) != null) {
+            return Optional.of(JsonRpc.error(id, ErrorCodes.INVALID_REQUEST, "request id " + key + " is already in use", null));
+        }
+        try {
+            JsonNode result = dispatch(s, method, params, scope);
+            return scope.cancelled() ? Optional.empty() : Optional.of(JsonRpc.result(id, result));
+        } catch (McpException e) {
+            return scope.cancelled() ? Optional.empty() : Optional.of(JsonRpc.error(id, e));
+        } catch (RuntimeException e) {
+            LOG.error("{} failed", method, e);
+            return Optional.of(JsonRpc.error(id, ErrorCodes.INTERNAL_ERROR, "internal error", null));
+        } finally {
+            s.inFlight.remove(key, scope);
+        }
+    }
+
+    private JsonNode dispatch(ClientSession s, String method, ObjectNode params, RequestScope scope) {
+        Catalog.View v = catalog.view();
+        int pageSize = config.pageSize();
+        return switch (method) {
+            case "ping" -> Json.object();
+            case "initialize" -> throw new McpException(ErrorCodes.INVALID_REQUEST, "the session is already initialized");
+            case "tools/list" -> Pages.page(v.tools(), "tools", params, pageSize);
+            case "prompts/list" -> Pages.page(v.prompts(), "prompts", params, pageSize);
+            case "resources/list" -> Pages.page(v.resources(), "resources", params, pageSize);
+            case "resources/templates/list" -> Pages.page(v.templates(), "resourceTemplates", params, pageSize);
+            case "tools/call" -> call(s, CallKind.TOOL, text(params, "name"), params, scope);
+            case "prompts/get" -> call(s, CallKind.PROMPT, text(params, "name"), params, scope);
+            case "resources/read" -> call(s, CallKind.RESOURCE, text(params, "uri"), params, scope);
+            case "resources/subscribe", "resources/unsubscribe" -> subscribe(s, method, params, scope);
+            case "completion/complete" -> complete(params, scope);
+            case "logging/setLevel" -> upstreams.setLogLevel(params);
+            default -> throw new McpException(ErrorCodes.METHOD_NOT_FOUND, "method not found: " + method);
+        };
+    }
+
+    private JsonNode call(ClientSession s, CallKind kind, String name, ObjectNode params, RequestScope scope) {
+        if (kind == CallKind.TOOL && params.has("arguments") && !params.get("arguments").isObject()) {
+            throw McpException.invalidParams("arguments must be an object");
+        }
+        Call call = new Call(kind, name, params, Optional.of(s.principal()), scope, Optional.empty());
+        return pipeline.execute(call);
+    }
+
+    private JsonNode subscribe(ClientSession s, String method, ObjectNode params, RequestScope scope) {
+        String uri = text(params, "uri");
+        String server = catalog.resourceServer(uri)
+                .orElseThrow(() -> new McpException(ErrorCodes.RESOURCE_NOT_FOUND, "resource not found: " + uri));
+        Set<String> ids = subscriptions.computeIfAbsent(uri, u -> ConcurrentHashMap.newKeySet());
+        if (method.equals("resources/subscribe")) {
+            ids.add(s.id());
+        } else {
+            ids.remove(s.id());
+        }
+        return upstreams.get(server).request(method, params, Optional.of(scope));
+    }
+
+    private JsonNode complete(ObjectNode params, RequestScope scope) {
+        JsonNode ref = params.path("ref");
+        ObjectNode forwarded = params.deepCopy();
+        String server;
+        switch (ref.path("type").asText()) {
+            case "ref/prompt" -> {
+                Entry e = catalog.view().promptsByName().get(ref.path("name").asText());
+                if (e == null) {
+                    throw McpException.invalidParams("unknown prompt: " + ref.path("name").asText());
+                }
+                server = e.server();
+                ((ObjectNode) forwarded.get("ref")).put("name", e.upstreamName());
+            }
+            case "ref/resource" -> server = catalog.resourceServer(ref.path("uri").asText())
+                    .orElseThrow(() -> McpException.invalidParams("unknown resource: " + ref.path("uri").asText()));
+            default -> throw McpException.invalidParams("ref.type must be ref/prompt or ref/resource");
+        }
+        return upstreams.get(server).request("completion/complete", forwarded, Optional.of(scope));
+    }
+
+    private static String text(ObjectNode params, String field) {
+        JsonNode n = params.get(field);
+        if (n == null || !n.isTextual() || n.asText().isEmpty()) {
+            throw McpException.invalidParams(field + " must be a non-empty string");
+        }
+        return n.asText();
+    }
+
+    // ---- messages to clients
+
+    /** Sends a notification not tied to any request to every session (list changes), or to subscribers of a resource. */
+    private void broadcast(ObjectNode notification) {
+        if (notification.path("method").asText().equals("notifications/resources/updated")) {
+            Set<String> ids = subscriptions.getOrDefault(notification.path("params").path("uri").asText(), Set.of());
+            ids.forEach(id -> sessionById(id).ifPresent(s -> s.standalone().send(notification)));
+            return;
+        }
+        sessions.values().forEach(s -> s.standalone().send(notification));
+    }
+
+    static String abbreviate(String id) {
+        return id.length() <= 8 ? id : id.substring(0, 8) + "…";
+    }
+}

@@ -1,0 +1,175 @@
+package dev.waygate.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.config.GatewayConfig;
+import dev.waygate.config.ServerConfig;
+import dev.waygate.mcp.ErrorCodes;
+import dev.waygate.mcp.Json;
+import dev.waygate.mcp.JsonRpc;
+import dev.waygate.mcp.McpException;
+import dev.waygate.pipeline.Call;
+import dev.waygate.upstream.Upstream;
+import dev.waygate.upstream.UpstreamEvents;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All upstream servers, and what the router does when they speak: re-reading their lists into the
+ * catalog, forwarding notifications, and relaying their requests to the right client.
+ */
+final class Upstreams implements UpstreamEvents {
+    private static final Logger LOG = LoggerFactory.getLogger(Upstreams.class);
+    /** A server listing more items than this is cut off (and reported): a hostile server must not exhaust memory. */
+    static final int MAX_ITEMS = 10_000;
+
+    private final Map<String, Upstream> byName = new LinkedHashMap<>();
+    private final Catalog catalog;
+    private final Consumer<ObjectNode> broadcast;
+    private final Function<String, Optional<ClientSession>> sessions;
+
+    Upstreams(GatewayConfig config, Catalog catalog, Consumer<ObjectNode> broadcast,
+              Function<String, Optional<ClientSession>> sessions) {
+        this.catalog = catalog;
+        this.broadcast = broadcast;
+        this.sessions = sessions;
+        for (ServerConfig sc : config.servers().values()) {
+            byName.put(sc.name(), new Upstream(sc, config.file().getParent(), this));
+        }
+    }
+
+    Map<String, Upstream> all() {
+        return java.util.Collections.unmodifiableMap(byName);
+    }
+
+    Upstream get(String name) {
+        return byName.get(name);
+    }
+
+    void start() {
+        byName.values().forEach(Upstream::start);
+    }
+
+    void stop() {
+        byName.values().forEach(Upstream::stop);
+    }
+
+    JsonNode setLogLevel(ObjectNode params) {
+        for (Upstream u : byName.values()) {
+            if (u.state() == Upstream.State.READY && u.hasCapability("logging")) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        u.request("logging/setLevel", params, Optional.empty());
+                    } catch (McpException e) {
+                        LOG.debug("[{}] logging/setLevel: {}", u.name(), e.getMessage());
+                    }
+                });
+            }
+        }
+        return Json.object();
+    }
+
+    @Override
+    public void ready(Upstream u) {
+        Thread.ofVirtual().name("catalog-" + u.name()).start(() -> {
+            refresh(u);
+            for (String list : List.of("tools", "prompts", "resources")) {
+                broadcast.accept(JsonRpc.notification("notifications/" + list + "/list_changed", null));
+            }
+        });
+    }
+
+    @Override
+    public void down(Upstream u, String reason) {
+        // Its last lists stay in the catalog: a call then fails with "unavailable", naming the server.
+    }
+
+    @Override
+    public void listChanged(Upstream u, String method) {
+        Thread.ofVirtual().name("catalog-" + u.name()).start(() -> {
+            refresh(u);
+            broadcast.accept(JsonRpc.notification(method, null));
+        });
+    }
+
+    @Override
+    public void notification(Upstream u, ObjectNode n, Optional<Call.Scope> scope) {
+        if (n.path("method").asText().equals("notifications/resources/updated")) {
+            broadcast.accept(n);
+        } else if (scope.isPresent()) {
+            scope.get().channel().send(n);
+        } else {
+            LOG.debug("[{}] dropped unattributable {}", u.name(), n.path("method").asText());
+        }
+    }
+
+    @Override
+    public JsonNode serverRequest(Upstream u, String method, ObjectNode params, Optional<Call.Scope> scope) {
+        String capability = switch (method) {
+            case "sampling/createMessage" -> "sampling";
+            case "elicitation/create" -> "elicitation";
+            case "roots/list" -> "roots";
+            default -> throw new McpException(ErrorCodes.METHOD_NOT_FOUND, "method not found: " + method);
+        };
+        Call.Scope s = scope.orElseThrow(() -> new McpException(ErrorCodes.INVALID_REQUEST,
+                method + " is not tied to a call in progress from exactly one client; the gateway does not guess"));
+        if (sessions.apply(s.sessionId()).isEmpty() || !s.clientSupports(capability)) {
+            throw new McpException(ErrorCodes.METHOD_NOT_FOUND, "the client does not support " + capability);
+        }
+        return s.requestClient(method, params);
+    }
+
+    /** Re-reads an upstream's lists (all pages) into the catalog. */
+    private void refresh(Upstream u) {
+        try {
+            ServerLists l = new ServerLists(
+                    list(u, "tools", "tools/list", "tools"),
+                    list(u, "prompts", "prompts/list", "prompts"),
+                    list(u, "resources", "resources/list", "resources"),
+                    list(u, "resources", "resources/templates/list", "resourceTemplates"));
+            catalog.update(u.name(), l);
+            LOG.info("[{}] {} tools, {} prompts, {} resources, {} templates", u.name(), l.tools().size(),
+                    l.prompts().size(), l.resources().size(), l.templates().size());
+        } catch (McpException e) {
+            LOG.warn("[{}] could not read its lists: {}", u.name(), e.getMessage());
+        }
+    }
+
+    private List<ObjectNode> list(Upstream u, String capability, String method, String field) {
+        List<ObjectNode> out = new ArrayList<>();
+        if (!u.hasCapability(capability)) {
+            return out;
+        }
+        String cursor = null;
+        do {
+            ObjectNode params = Json.object();
+            if (cursor != null) {
+                params.put("cursor", cursor);
+            }
+            JsonNode page;
+            try {
+                page = u.request(method, params, Optional.empty());
+            } catch (McpException e) {
+                if (e.code() == ErrorCodes.METHOD_NOT_FOUND) {
+                    return out;
+                }
+                throw e;
+            }
+            for (JsonNode item : page.path(field)) {
+                if (item.isObject() && out.size() < MAX_ITEMS) {
+                    out.add((ObjectNode) item);
+                }
+            }
+            String next = page.path("nextCursor").asText(null);
+            cursor = next != null && !next.equals(cursor) && out.size() < MAX_ITEMS ? next : null;
+        } while (cursor != null);
+        return out;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.waygate.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The embedded store: one SQLite file in the data directory (created owner-only), migrated to the
+ * current schema on open. SQLite allows one writer; a single connection guarded by a lock keeps
+ * that explicit. Reads are short (indexed lookups).
+ */
+public final class Database implements AutoCloseable {
+    /** Each entry is one schema version; never edit a released one, append. */
+    private static final List<String> MIGRATIONS = List.of(
+            """
+            CREATE TABLE api_keys (
+              id TEXT PRIMARY KEY,
+              name TEXT NOT NULL,
+              roles TEXT NOT NULL DEFAULT '',
+              hash TEXT NOT NULL,
+              created_at TEXT NOT NULL,
+              expires_at TEXT,
+              revoked_at TEXT
+            )""");
+
+    private final Connection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private Database(Connection connection) {
+        this.connection = connection;
+    }
+
+    public static Database open(Path dataDir) {
+        try {
+            ensurePrivateDir(dataDir);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("waygate.db"));
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+                st.execute("PRAGMA synchronous=FULL");
+                st.execute("PRAGMA busy_timeout=5000");
+            }
+            Database db = new Database(c);
+            db.migrate();
+            return db;
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the database in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates the data directory with mode 0700; refuses one that others can read. */
+    static void ensurePrivateDir(Path dir) {
+        try {
+            if (!Files.exists(dir)) {
+                Files.createDirectories(dir);
+                try {
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dir, e);
+        }
+    }
+
+    private void migrate() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            int version;
+            try (var rs = st.executeQuery("PRAGMA user_version")) {
+                version = rs.getInt(1);
+            }
+            for (int v = version; v < MIGRATIONS.size(); v++) {
+                connection.setAutoCommit(false);
+                st.execute(MIGRATIONS.get(v));
+                st.execute("PRAGMA user_version = " + (v + 1));
+                connection.commit();
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Work with the connection, one caller at a time. */
+    public <T> T with(SqlFunction<T> work) {
+        lock.lock();
+        try {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw new StoreException("database: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    public interface SqlFunction<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // closing anyway
+        }
+    }
+}

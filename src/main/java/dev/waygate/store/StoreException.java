@@ -1,0 +1,8 @@
+package dev.waygate.store;
+
+/** The store failed. Callers on a security path treat it as a denial. */
+public final class StoreException extends RuntimeException {
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.waygate.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+
+/** A connection to one upstream MCP server, carrying JSON-RPC messages both ways. */
+interface Transport extends AutoCloseable {
+    /** Receives what the upstream sends. */
+    interface Inbound {
+        /**
+         * One message from the upstream.
+         *
+         * @param related the id of our request whose response stream carried it, or null when the
+         *                transport cannot tell (stdio, standalone streams)
+         */
+        void message(JsonNode message, Object related);
+
+        /** The connection ended; called once. */
+        void closed(String reason);
+    }
+
+    /** Connects; messages then flow to {@code inbound}. */
+    void open(Inbound inbound) throws IOException;
+
+    /** Sends one message. Throws when it cannot be delivered. */
+    void send(JsonNode message) throws IOException;
+
+    /** Called once the handshake negotiated a version (HTTP transports send it as a header). */
+    default void negotiated(String protocolVersion) {}
+
+    /** Human-readable kind for status pages. */
+    String kind();
+
+    @Override
+    void close();
+}
