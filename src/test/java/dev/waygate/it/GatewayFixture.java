@@ -1,0 +1,123 @@
+package dev.waygate.it;
+
+import dev.waygate.Gateway;
+import dev.waygate.auth.KeyStore;
+import dev.waygate.config.ConfigLoader;
+import dev.waygate.config.GatewayConfig;
+import dev.waygate.store.Database;
+import dev.waygate.upstream.Upstream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A real gateway in this JVM, on an ephemeral loopback port, with a configuration written by the
+ * test and a fresh data directory holding one API key.
+ */
+public final class GatewayFixture implements AutoCloseable {
+    /** The project's test fixtures: real MCP servers and clients from the npm registry. */
+    public static final Path NODE = Path.of("fixtures/node").toAbsolutePath();
+    public static final Path MODULES = NODE.resolve("node_modules");
+
+    public static String everything() {
+        return MODULES.resolve("@modelcontextprotocol/server-everything/dist/index.js").toString();
+    }
+
+    public static String filesystem() {
+        return MODULES.resolve("@modelcontextprotocol/server-filesystem/dist/index.js").toString();
+    }
+
+    public static String memory() {
+        return MODULES.resolve("@modelcontextprotocol/server-memory/dist/index.js").toString();
+    }
+
+    private final Path dir;
+    private final Gateway gateway;
+    private final String key;
+
+    private GatewayFixture(Path dir, Gateway gateway, String key) {
+        this.dir = dir;
+        this.gateway = gateway;
+        this.key = key;
+    }
+
+    /** Starts a gateway whose configuration is {@code version}, {@code listen}, {@code data_dir} plus {@code rest}. */
+    public static GatewayFixture start(String rest) throws Exception {
+        Path dir = Files.createTempDirectory("waygate-it");
+        Path file = dir.resolve("waygate.yaml");
+        Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
+        GatewayConfig config = ConfigLoader.load(file);
+        String key;
+        try (Database db = Database.open(config.dataDir())) {
+            key = new KeyStore(db).create("tester", Set.of("dev"), Optional.empty()).key();
+        }
+        Gateway g = new Gateway(config);
+        g.start();
+        return new GatewayFixture(dir, g, key);
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + gateway.port();
+    }
+
+    public String mcpUrl() {
+        return base() + "/mcp";
+    }
+
+    public String sseUrl() {
+        return base() + "/sse";
+    }
+
+    public Upstream upstream(String name) {
+        return gateway.router().upstreams().stream().filter(u -> u.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Waits until /ready says 200 (every required upstream finished its handshake and lists are read). */
+    public GatewayFixture awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpClient http = HttpClient.newHttpClient();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200 && gateway.router().toolCount() > 0) {
+                return this;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("gateway not ready within " + timeout);
+    }
+
+    @Override
+    public void close() throws Exception {
+        gateway.close();
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}

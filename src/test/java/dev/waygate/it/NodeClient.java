@@ -1,0 +1,52 @@
+package dev.waygate.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.mcp.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the official TypeScript SDK client (fixtures/node/client/mcp-client.mjs) against the
+ * gateway and returns what it printed: a client from another codebase is the proof.
+ */
+public final class NodeClient {
+    private NodeClient() {}
+
+    public static JsonNode http(String url, String key, String ops) throws Exception {
+        return run(List.of("--transport", "http", "--url", url, "--header", "Authorization: Bearer " + key), ops);
+    }
+
+    public static JsonNode sse(String url, String key, String ops) throws Exception {
+        return run(List.of("--transport", "sse", "--url", url, "--header", "Authorization: Bearer " + key), ops);
+    }
+
+    public static JsonNode run(List<String> args, String ops) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("node", GatewayFixture.NODE.resolve("client/mcp-client.mjs").toString()));
+        cmd.addAll(args);
+        cmd.addAll(List.of("--ops", ops));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("client did not finish");
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        try {
+            return Json.parse(text);
+        } catch (IOException e) {
+            throw new AssertionError("client printed no JSON (exit " + p.exitValue() + "): " + text);
+        }
+    }
+
+    /** The result of the op at this index, failing with the client's error if it failed. */
+    public static JsonNode result(JsonNode out, int index) {
+        JsonNode r = out.path("results").get(index);
+        if (r == null || !r.path("ok").asBoolean()) {
+            throw new AssertionError("op " + index + " failed: " + r);
+        }
+        return r.path("result");
+    }
+}
