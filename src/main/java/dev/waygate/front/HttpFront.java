@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
- * HTTP+SSE), {@code /health}, {@code /ready}. Handlers block on virtual threads.
+ * HTTP+SSE), {@code /health}, {@code /ready}, and the read-only admin views {@code /mcp/status},
+ * {@code /mcp/servers}, {@code /mcp/tools}. Handlers block on virtual threads.
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
@@ -46,6 +47,7 @@ public final class HttpFront implements AutoCloseable {
         StreamableHttpHandler mcp = new StreamableHttpHandler(config, router, guard);
         LegacySseHandler sse = new LegacySseHandler(config, router, guard);
         HealthHandler health = new HealthHandler(router);
+        AdminHandler admin = new AdminHandler(router, guard);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -57,6 +59,7 @@ public final class HttpFront implements AutoCloseable {
                         case "/message", "/messages" -> sse.message(request, response, callback);
                         case "/health" -> health.health(response, callback);
                         case "/ready" -> health.ready(response, callback);
+                        case "/mcp/status", "/mcp/servers", "/mcp/tools" -> admin.handle(path, request, response, callback);
                         default -> Http.error(response, callback, 404, "not_found", "no such endpoint: " + path);
                     }
                 } catch (RuntimeException e) {

@@ -9,12 +9,10 @@ import dev.waygate.mcp.JsonRpc;
 import dev.waygate.mcp.McpException;
 import dev.waygate.router.ClientSession;
 import dev.waygate.router.Router;
-import java.io.BufferedReader;
+import dev.waygate.mcp.LineReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -41,14 +39,20 @@ public final class StdioFront {
 
     /** Serves until stdin closes. */
     public void run(InputStream in) throws IOException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isBlank()) {
+        LineReader r = new LineReader(in, (int) Math.min(Integer.MAX_VALUE - 8, maxMessageBytes));
+        try {
+            while (true) {
+                String line;
+                try {
+                    line = r.next();
+                } catch (LineReader.TooLong e) {
+                    write(JsonRpc.error(null, ErrorCodes.INVALID_REQUEST, "message larger than " + maxMessageBytes + " bytes", null));
                     continue;
                 }
-                if (line.length() > maxMessageBytes) {
-                    write(JsonRpc.error(null, ErrorCodes.INVALID_REQUEST, "message larger than " + maxMessageBytes + " bytes", null));
+                if (line == null) {
+                    break;
+                }
+                if (line.isBlank()) {
                     continue;
                 }
                 JsonNode m;

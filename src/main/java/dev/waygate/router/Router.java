@@ -71,6 +71,23 @@ public final class Router {
         return catalog.view().tools().size();
     }
 
+    /** The aggregated tools with the server each comes from (for the admin API). */
+    public com.fasterxml.jackson.databind.node.ArrayNode toolSummary() {
+        var out = Json.MAPPER.createArrayNode();
+        for (Entry e : catalog.view().tools()) {
+            out.addObject().put("name", e.key()).put("server", e.server()).put("upstream_name", e.upstreamName())
+                    .put("description", e.item().path("description").asText(""));
+        }
+        return out;
+    }
+
+    /** Tools per server in the current catalog. */
+    public Map<String, Long> toolCounts() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        catalog.view().tools().forEach(e -> m.merge(e.server(), 1L, Long::sum));
+        return m;
+    }
+
     // ---- sessions
 
     /** Handles {@code initialize}: creates the session and negotiates the protocol version. */

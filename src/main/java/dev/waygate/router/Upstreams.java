@@ -34,6 +34,7 @@ final class Upstreams implements UpstreamEvents {
     private final Catalog catalog;
     private final Consumer<ObjectNode> broadcast;
     private final Function<String, Optional<ClientSession>> sessions;
+    private final Map<String, Refresh> refreshes = new java.util.concurrent.ConcurrentHashMap<>();
 
     Upstreams(GatewayConfig config, Catalog catalog, Consumer<ObjectNode> broadcast,
               Function<String, Optional<ClientSession>> sessions) {
@@ -78,12 +79,7 @@ final class Upstreams implements UpstreamEvents {
 
     @Override
     public void ready(Upstream u) {
-        Thread.ofVirtual().name("catalog-" + u.name()).start(() -> {
-            refresh(u);
-            for (String list : List.of("tools", "prompts", "resources")) {
-                broadcast.accept(JsonRpc.notification("notifications/" + list + "/list_changed", null));
-            }
-        });
+        refreshLater(u, List.of("tools", "prompts", "resources"));
     }
 
     @Override
@@ -93,10 +89,48 @@ final class Upstreams implements UpstreamEvents {
 
     @Override
     public void listChanged(Upstream u, String method) {
+        refreshLater(u, List.of(method.split("/")[1]));
+    }
+
+    /**
+     * Re-reads an upstream's lists on a virtual thread, then tells clients which lists changed.
+     * Requests arriving while a refresh runs are coalesced into one more refresh (a server that
+     * sends a burst of list_changed is read twice, not once per notification).
+     */
+    private void refreshLater(Upstream u, List<String> lists) {
+        Refresh r = refreshes.computeIfAbsent(u.name(), n -> new Refresh());
+        synchronized (r) {
+            r.changed.addAll(lists);
+            if (r.running) {
+                r.again = true;
+                return;
+            }
+            r.running = true;
+        }
         Thread.ofVirtual().name("catalog-" + u.name()).start(() -> {
-            refresh(u);
-            broadcast.accept(JsonRpc.notification(method, null));
+            while (true) {
+                java.util.Set<String> changed;
+                synchronized (r) {
+                    r.again = false;
+                    changed = new java.util.TreeSet<>(r.changed);
+                    r.changed.clear();
+                }
+                refresh(u);
+                changed.forEach(list -> broadcast.accept(JsonRpc.notification("notifications/" + list + "/list_changed", null)));
+                synchronized (r) {
+                    if (!r.again) {
+                        r.running = false;
+                        return;
+                    }
+                }
+            }
         });
+    }
+
+    private static final class Refresh {
+        final java.util.Set<String> changed = new java.util.HashSet<>();
+        boolean running;
+        boolean again;
     }
 
     @Override
