@@ -11,9 +11,11 @@ import org.slf4j.LoggerFactory;
  * The ordered list of stages every call goes through, built once from configuration. The last
  * stage is terminal (it does not proceed). Contract checks, each failing closed:
  * <ol>
- *   <li>a stage that throws anything but an {@link McpException} denies the call ({@code stage_failed});</li>
+ *   <li>a stage that throws anything but an {@link McpException} (checked exceptions included) denies
+ *       the call ({@code stage_failed});</li>
  *   <li>a non-terminal stage that returns without proceeding, or returns null, denies ({@code stage_contract});</li>
- *   <li>a stage that proceeds twice is refused on the second call ({@code stage_contract}).</li>
+ *   <li>a stage that proceeds twice, or after it returned (a chain kept for later), is refused
+ *       ({@code stage_contract}).</li>
  * </ol>
  */
 public final class Pipeline {
@@ -38,12 +40,16 @@ public final class Pipeline {
     private JsonNode at(int index, Call call) {
         Stage stage = stages.get(index);
         boolean terminal = index == stages.size() - 1;
-        int[] proceeded = {0};
+        java.util.concurrent.atomic.AtomicInteger proceeded = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
         Chain next = c -> {
             if (terminal) {
                 throw contract(stage, "the terminal stage cannot proceed");
             }
-            if (++proceeded[0] > 1) {
+            if (returned.get()) {
+                throw contract(stage, "proceeded after it returned");
+            }
+            if (proceeded.incrementAndGet() > 1) {
                 throw contract(stage, "proceeded more than once");
             }
             return at(index + 1, c);
@@ -53,12 +59,14 @@ public final class Pipeline {
             result = stage.handle(call, next);
         } catch (McpException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.error("stage {} failed on {} {}; denying", stage.name(), call.kind(), call.name(), e);
             throw new DeniedException(ErrorCodes.INTERNAL_ERROR, Decision.deny("stage_failed"),
                     "the gateway could not evaluate this call (" + stage.name() + " failed)");
+        } finally {
+            returned.set(true);
         }
-        if (result == null || (!terminal && proceeded[0] == 0)) {
+        if (result == null || (!terminal && proceeded.get() == 0)) {
             throw contract(stage, result == null ? "returned nothing" : "neither denied nor proceeded");
         }
         return result;
