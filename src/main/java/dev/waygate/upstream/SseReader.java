@@ -1,25 +1,28 @@
 package dev.waygate.upstream;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads a {@code text/event-stream} (WHATWG HTML, server-sent events): fields {@code event},
  * {@code data} (several lines joined by LF), {@code id}; comments and {@code retry} ignored; an event
- * is dispatched at a blank line. One event's data is capped so that a hostile server cannot make
- * the gateway buffer without bound.
+ * is dispatched at a blank line; lines end with CRLF, LF or CR; a leading BOM is skipped. Lines and
+ * events are capped, so that a hostile server cannot make the gateway buffer without bound.
  */
 final class SseReader {
     record Event(String type, String data, String id) {}
 
-    private final BufferedReader in;
+    private final PushbackInputStream in;
     private final int maxEventChars;
+    private byte[] line = new byte[1024];
+    private boolean started;
 
     SseReader(InputStream in, int maxEventChars) {
-        this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        this.in = new PushbackInputStream(new BufferedInputStream(in, 16384), 3);
         this.maxEventChars = maxEventChars;
     }
 
@@ -28,21 +31,21 @@ final class SseReader {
         String type = "";
         String id = null;
         StringBuilder data = null;
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.isEmpty()) {
+        String l;
+        while ((l = readLine()) != null) {
+            if (l.isEmpty()) {
                 if (data != null) {
                     return new Event(type.isEmpty() ? "message" : type, data.toString(), id);
                 }
                 type = "";
                 continue;
             }
-            if (line.charAt(0) == ':') {
+            if (l.charAt(0) == ':') {
                 continue;
             }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
+            int colon = l.indexOf(':');
+            String field = colon < 0 ? l : l.substring(0, colon);
+            String value = colon < 0 ? "" : l.substring(colon + 1);
             if (value.startsWith(" ")) {
                 value = value.substring(1);
             }
@@ -64,5 +67,58 @@ final class SseReader {
             }
         }
         return null;
+    }
+
+    /** One line without its terminator, or null at the end of the stream (an unterminated last line is dropped, as the spec says). */
+    private String readLine() throws IOException {
+        if (!started) {
+            started = true;
+            skipBom();
+        }
+        int len = 0;
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                return text(len);
+            }
+            if (b == '\r') {
+                int after = in.read();
+                if (after != '\n' && after != -1) {
+                    in.unread(after);
+                }
+                return text(len);
+            }
+            if (len == maxEventChars) {
+                throw new IOException("line longer than " + maxEventChars + " bytes");
+            }
+            if (len == line.length) {
+                line = Arrays.copyOf(line, (int) Math.min((long) maxEventChars, line.length * 2L));
+            }
+            line[len++] = (byte) b;
+        }
+        return null;
+    }
+
+    private String text(int len) {
+        return new String(line, 0, len, StandardCharsets.UTF_8);
+    }
+
+    private void skipBom() throws IOException {
+        int b0 = in.read();
+        if (b0 != 0xEF) {
+            if (b0 != -1) {
+                in.unread(b0);
+            }
+            return;
+        }
+        int b1 = in.read();
+        int b2 = in.read();
+        if (b1 != 0xBB || b2 != 0xBF) {
+            for (int b : new int[] {b2, b1, b0}) {
+                if (b != -1) {
+                    in.unread(b);
+                }
+            }
+        }
     }
 }
