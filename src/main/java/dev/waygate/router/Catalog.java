@@ -29,7 +29,7 @@ final class Catalog {
     /** MCP 2025-11-25, tool names: 1 to 128 characters of A-Z a-z 0-9 _ - . */
     static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
 
-    record TemplateRoute(Pattern pattern, String server) {}
+    record TemplateRoute(com.google.re2j.Pattern pattern, String server) {}
 
     record View(List<Entry> tools, Map<String, Entry> toolsByName, List<Entry> prompts, Map<String, Entry> promptsByName,
                 List<Entry> resources, Map<String, Entry> resourcesByUri, List<Entry> templates,
@@ -67,10 +67,13 @@ final class Catalog {
         List<Entry> prompts = named("prompt", ServerLists::prompts, false, problems);
         List<Entry> resources = keyed("resource", ServerLists::resources, "uri", problems);
         List<Entry> templates = keyed("resource template", ServerLists::templates, "uriTemplate", problems);
-        List<TemplateRoute> routes = templates.stream()
-                .map(e -> new TemplateRoute(UriTemplates.compile(e.key()), e.server())).toList();
+        List<TemplateRoute> routes = new ArrayList<>();
+        for (Entry e : templates) {
+            UriTemplates.compile(e.key()).ifPresentOrElse(p -> routes.add(new TemplateRoute(p, e.server())),
+                    () -> problems.add("resource template of server '" + e.server() + "' is too long to route"));
+        }
         problems.forEach(p -> LOG.warn("catalog: {}", p));
-        view = new View(tools, index(tools), prompts, index(prompts), resources, index(resources), templates, routes,
+        view = new View(tools, index(tools), prompts, index(prompts), resources, index(resources), templates, List.copyOf(routes),
                 List.copyOf(problems));
     }
 
