@@ -45,6 +45,11 @@ public final class KeyStore {
         if (!name.matches("[A-Za-z0-9_.@\\-]{1,64}")) {
             throw new IllegalArgumentException("key names may use letters, digits, _ . @ - (1 to 64 characters)");
         }
+        for (String role : roles) {
+            if (!role.matches("[A-Za-z0-9_.@:\\-]{1,64}")) {
+                throw new IllegalArgumentException("role '" + role + "': roles may use letters, digits, _ . @ : - (1 to 64 characters)");
+            }
+        }
         char[] id = new char[10];
         for (int i = 0; i < id.length; i++) {
             id[i] = ID_CHARS[RANDOM.nextInt(ID_CHARS.length)];

@@ -82,7 +82,10 @@ final class HttpGuard {
         String h = hostHeader.trim().toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
             int end = h.indexOf(']');
-            return end < 0 ? h : h.substring(0, end + 1);
+            if (end < 0 || !(end == h.length() - 1 || h.charAt(end + 1) == ':')) {
+                return h;
+            }
+            return h.substring(0, end + 1);
         }
         int colon = h.lastIndexOf(':');
         return colon < 0 ? h : h.substring(0, colon);

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  *       the call ({@code stage_failed});</li>
  *   <li>a non-terminal stage that returns without proceeding, or returns null, denies ({@code stage_contract});</li>
  *   <li>a stage that proceeds twice, or after it returned (a chain kept for later), is refused
- *       ({@code stage_contract}).</li>
+ *       ({@code stage_contract});</li>
+ *   <li>a stage that catches a denial or failure from later stages and returns normally is
+ *       refused: a stage cannot turn a denial into an allow ({@code stage_contract}).</li>
  * </ol>
  */
 public final class Pipeline {
@@ -42,6 +44,7 @@ public final class Pipeline {
         boolean terminal = index == stages.size() - 1;
         java.util.concurrent.atomic.AtomicInteger proceeded = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean downstreamFailed = new java.util.concurrent.atomic.AtomicBoolean();
         Chain next = c -> {
             if (terminal) {
                 throw contract(stage, "the terminal stage cannot proceed");
@@ -52,7 +55,12 @@ public final class Pipeline {
             if (proceeded.incrementAndGet() > 1) {
                 throw contract(stage, "proceeded more than once");
             }
-            return at(index + 1, c);
+            try {
+                return at(index + 1, c);
+            } catch (RuntimeException e) {
+                downstreamFailed.set(true);
+                throw e;
+            }
         };
         JsonNode result;
         try {
@@ -65,6 +73,9 @@ public final class Pipeline {
                     "the gateway could not evaluate this call (" + stage.name() + " failed)");
         } finally {
             returned.set(true);
+        }
+        if (downstreamFailed.get()) {
+            throw contract(stage, "returned normally after a later stage denied or failed");
         }
         if (result == null || (!terminal && proceeded.get() == 0)) {
             throw contract(stage, result == null ? "returned nothing" : "neither denied nor proceeded");
