@@ -16,6 +16,9 @@ import java.util.Arrays;
 final class SseReader {
     record Event(String type, String data, String id) {}
 
+    /** Room for a field name and separator on a line whose value may be as long as the event cap. */
+    static final int FIELD_ALLOWANCE = 64;
+
     private final PushbackInputStream in;
     private final int maxEventChars;
     private byte[] line = new byte[1024];
@@ -69,7 +72,7 @@ final class SseReader {
         return null;
     }
 
-    /** One line without its terminator, or null at the end of the stream (an unterminated last line is dropped, as the spec says). */
+    /** One line without its terminator, or null at the end of the stream. */
     private String readLine() throws IOException {
         if (!started) {
             started = true;
@@ -88,15 +91,17 @@ final class SseReader {
                 }
                 return text(len);
             }
-            if (len == maxEventChars) {
-                throw new IOException("line longer than " + maxEventChars + " bytes");
+            int maxLine = maxEventChars + FIELD_ALLOWANCE;
+            if (len == maxLine) {
+                throw new IOException("line longer than " + maxLine + " bytes");
             }
             if (len == line.length) {
-                line = Arrays.copyOf(line, (int) Math.min((long) maxEventChars, line.length * 2L));
+                line = Arrays.copyOf(line, (int) Math.min((long) maxLine, line.length * 2L));
             }
             line[len++] = (byte) b;
         }
-        return null;
+        // An unterminated last line still counts against the cap; its event is never dispatched.
+        return len == 0 ? null : text(len);
     }
 
     private String text(int len) {

@@ -102,6 +102,6 @@ class UriTemplatesTest {
 
     /** The one place that knows how a compiled template is applied. */
     private static boolean matches(String template, String uri) {
-        return UriTemplates.compile(template).matcher(uri).matches();
+        return UriTemplates.compile(template).orElseThrow().matcher(uri).matches();
     }
 }
