@@ -23,6 +23,14 @@ public final class Main {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // One line, like every other error (picocli would print the whole usage); the usage is a --help away.
+        cl.setParameterExceptionHandler((e, given) -> {
+            String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)" : "";
+            System.err.println("waygate: " + e.getMessage() + hint + "; see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
                 System.err.println("waygate: " + e.getMessage());
