@@ -66,6 +66,7 @@ class ConfigLoaderTest {
             headers-on-stdio.yaml         |                          | 5 | servers.files.headers                  | applies only to remote (url) servers
             cwd-on-remote.yaml            |                          | 5 | servers.remote.cwd                     | applies only to stdio (command) servers
             required-not-boolean.yaml     |                          | 5 | servers.files.required                 | must be true or false
+            key-with-newline.yaml         |                          | 5 | servers.files.time\\nout                | unknown key
             yaml-alias.yaml               |                          | 9 | servers.mirror.headers.Authorization   | YAML aliases (*token) are not supported
             """;
 
