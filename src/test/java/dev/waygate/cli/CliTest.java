@@ -71,6 +71,7 @@ class CliTest {
             prefix-clash.yaml    | prefix-clash.yaml     | 7 | servers.gh-mirror.prefix: prefix 'github'
             bad-mcp-json.yaml    | bad-mcp-json.mcp.json | 6 | mcpServers.files.autoApprove: unknown key
             yaml-syntax-error.yaml | yaml-syntax-error.yaml | 5 | syntax error:
+            key-with-newline.yaml | key-with-newline.yaml | 5 | servers.files.time\\nout: unknown key
             """)
     void checkConfigOnABrokenFileExitsTwoWithOneLineNamingFileLineAndKey(String fixture, String in, int line, String what) {
         Result r = run("check-config", BROKEN.resolve(fixture).toString());
@@ -126,6 +127,16 @@ class CliTest {
 
         assertThat(r.code()).isEqualTo(Main.OK);
         assertThat(r.out()).contains("check-config", "keys", "serve", "stdio", "version");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"keys create", "keys", "check-config", "serve", "stdio"})
+    void everySubcommandHasTheHelpTheUsageErrorsPointTo(String command) {
+        Result r = run((command + " --help").split(" "));
+
+        assertThat(r.code()).isEqualTo(Main.OK);
+        assertThat(r.out()).startsWith("Usage: waygate " + command);
+        assertThat(r.err()).isEmpty();
     }
 
     @Test
