@@ -258,6 +258,18 @@ class CliTest {
     }
 
     @Test
+    void stdioWithAMissingKeyFileExitsTwo() {
+        Path keyFile = dir.resolve("no-such-key");
+
+        Result r = run("stdio", "--config", config.toString(), "--key-file", keyFile.toString());
+
+        assertThat(r.code()).isEqualTo(Main.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).containsExactly("waygate: --key-file: cannot read " + keyFile
+                + ": no such file; see 'waygate stdio --help'");
+    }
+
+    @Test
     void aStoreThatCannotBeOpenedExitsOneWithOneLine() throws IOException {
         Files.writeString(dir.resolve("state"), "a file where the data directory should be");
 
