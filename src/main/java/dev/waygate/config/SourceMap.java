@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * Line numbers of every key and value in a YAML or JSON document, by JSON pointer, so that
  * validation errors can name the line. Built by a token walk before the tree parse (Jackson's tree
- * model does not keep locations); the walk also rejects duplicate keys, naming the second one.
+ * model does not keep locations). The walk also rejects what the tree parse would accept silently:
+ * a duplicate key (naming the second one) and a YAML alias.
  */
 final class SourceMap {
     private final Map<String, Integer> lines = new HashMap<>();
