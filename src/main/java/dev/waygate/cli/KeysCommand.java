@@ -6,17 +6,19 @@ import dev.waygate.config.ConfigLoader;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.store.Database;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "keys", description = "Manage API keys (stored as hashes in the data directory).",
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
@@ -24,6 +26,9 @@ final class KeysCommand {
     static class Common {
         @Option(names = "--config", required = true, paramLabel = "FILE", description = "waygate.yaml")
         Path config;
+
+        @Spec
+        CommandSpec spec;
 
         KeyStore open(Database[] holder) {
             GatewayConfig c = ConfigLoader.load(config);
@@ -45,7 +50,7 @@ final class KeysCommand {
 
         @Override
         public Integer call() {
-            Optional<Instant> expiry = expires.map(Create::parse).map(d -> Instant.now().plus(d));
+            Optional<Instant> expiry = expires.map(this::expiry);
             Database[] db = new Database[1];
             try {
                 KeyStore.Created created = open(db).create(name, new LinkedHashSet<>(roles), expiry);
@@ -53,7 +58,7 @@ final class KeysCommand {
                 System.err.println("waygate: created key " + KeyStore.display(created.record()) + " for " + name
                         + expiry.map(e -> ", expires " + e).orElse("") + " (shown once; only its hash is stored)");
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             } finally {
                 if (db[0] != null) {
                     db[0].close();
@@ -62,22 +67,31 @@ final class KeysCommand {
             return Main.OK;
         }
 
-        static Duration parse(String s) {
+        /** Now plus the duration; one that would make a key born expired (0d, PT-1H) or overflow the clock is a mistake. */
+        private Instant expiry(String s) {
             try {
-                if (s.matches("\\d+d")) {
-                    return Duration.ofDays(Long.parseLong(s.substring(0, s.length() - 1)));
+                Duration d = parse(s);
+                if (!d.isNegative() && !d.isZero()) {
+                    return Instant.now().plus(d);
                 }
-                if (s.matches("\\d+h")) {
-                    return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
-                }
-                if (s.matches("\\d+m")) {
-                    return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-                }
-                return Duration.parse(s);
-            } catch (DateTimeParseException | NumberFormatException e) {
-                throw new CommandLine.ParameterException(new CommandLine(new Create()),
-                        "--expires: '" + s + "' is not a duration (e.g. 30d, 12h, 90m, PT1H)");
+            } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
+                // reported below
             }
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--expires: '" + s + "' is not a positive duration (e.g. 30d, 12h, 90m, PT1H)");
+        }
+
+        private static Duration parse(String s) {
+            if (s.matches("\\d+d")) {
+                return Duration.ofDays(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            if (s.matches("\\d+h")) {
+                return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            if (s.matches("\\d+m")) {
+                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            return Duration.parse(s);
         }
     }
 
@@ -87,9 +101,10 @@ final class KeysCommand {
         public Integer call() {
             Database[] db = new Database[1];
             try {
+                List<ApiKey> keys = open(db).list();   // before any output: a bad configuration prints only its error
                 Instant now = Instant.now();
                 System.out.printf("%-15s %-20s %-20s %-9s %s%n", "KEY", "NAME", "ROLES", "STATE", "CREATED");
-                for (ApiKey k : open(db).list()) {
+                for (ApiKey k : keys) {
                     String state = k.revokedAt().isPresent() ? "revoked" : k.usable(now) ? "active" : "expired";
                     System.out.printf("%-15s %-20s %-20s %-9s %s%n", KeyStore.display(k), k.name(),
                             k.roles().isEmpty() ? "-" : String.join(",", k.roles()), state, k.createdAt());

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
  * {@code waygate}: exit 0 on success, 2 on bad usage or a bad configuration (one line on stderr
  * naming file, line and key), 1 on any other failure.
  */
-@Command(name = "waygate", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+@Command(name = "waygate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = VersionCommand.Provider.class,
         description = "Security gateway for AI agents: one MCP front for many MCP servers.",
         subcommands = {ServeCommand.class, StdioCommand.class, CheckConfigCommand.class, KeysCommand.class,
                 VersionCommand.class})
@@ -23,15 +24,28 @@ public final class Main {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // One line, like every other error (picocli would print the whole usage); the usage is a --help away.
+        cl.setParameterExceptionHandler((e, given) -> {
+            String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)" : "";
+            System.err.println("waygate: " + oneLine(e.getMessage()) + hint + "; see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
-                System.err.println("waygate: " + e.getMessage());
+                System.err.println("waygate: " + oneLine(e.getMessage()));
                 return USAGE;
             }
-            System.err.println("waygate: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            System.err.println("waygate: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("failure", e);
             return FAILURE;
         });
         return cl.execute(args);
+    }
+
+    /** Messages can carry text from the file or a driver (a quoted key with a newline, a multi-line SQL error). */
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -9,13 +9,18 @@ import dev.waygate.config.GatewayConfig;
 import dev.waygate.front.StdioFront;
 import dev.waygate.router.Router;
 import dev.waygate.store.Database;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "stdio", description = "Serve MCP on stdin/stdout, for a desktop client that launches the gateway. "
         + "Authenticates with the key in WAYGATE_API_KEY or --key-file.")
@@ -26,6 +31,9 @@ final class StdioCommand implements Callable<Integer> {
     @Option(names = "--key-file", paramLabel = "FILE", description = "file holding the API key (instead of WAYGATE_API_KEY)")
     Optional<Path> keyFile;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig c = ConfigLoader.load(config);
@@ -33,7 +41,7 @@ final class StdioCommand implements Callable<Integer> {
             Authenticator auth = new Authenticator(c.auth(), new KeyStore(db));
             Optional<Principal> principal;
             if (auth.required()) {
-                String key = keyFile.isPresent() ? Files.readString(keyFile.get()).trim() : System.getenv("WAYGATE_API_KEY");
+                String key = keyFile.isPresent() ? readKey(keyFile.get()) : System.getenv("WAYGATE_API_KEY");
                 if (key == null || key.isBlank()) {
                     System.err.println("waygate: stdio needs an API key: set WAYGATE_API_KEY or pass --key-file");
                     return Main.USAGE;
@@ -55,5 +63,15 @@ final class StdioCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /** A key file that cannot be read is a mistake in the command line, not a failure of the gateway. */
+    private String readKey(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--key-file: cannot read " + file + ": "
+                    + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads {@code waygate.yaml} (and an imported {@code .mcp.json}) into a {@link GatewayConfig}. The
@@ -39,9 +40,9 @@ public final class ConfigLoader {
     public GatewayConfig read(Path file) {
         Path abs = file.toAbsolutePath().normalize();
         Node root = parse(abs, new YAMLFactory());
-        root.requireKeys(TOP_KEYS);
         Path base = abs.getParent();
 
+        // The version first: a file for another version is expected to have keys this one does not know.
         Node version = root.child("version");
         if (!root.has("version")) {
             throw version.error("is required (write version: 1)");
@@ -49,6 +50,7 @@ public final class ConfigLoader {
         if (version.asInt(1, Integer.MAX_VALUE) != 1) {
             throw version.error("unsupported version (this Waygate reads version 1)");
         }
+        root.requireKeys(TOP_KEYS);
         HostPort listen = root.optional("listen").map(ConfigLoader::hostPort).orElse(GatewayConfig.DEFAULT_LISTEN);
         Path dataDir = base.resolve(root.string("data_dir").orElse("data")).normalize();
         root.optional("storage").ifPresent(n -> {
@@ -76,6 +78,7 @@ public final class ConfigLoader {
         Duration idle = root.optional("session_idle_timeout").map(Durations::parse).orElse(GatewayConfig.DEFAULT_SESSION_IDLE);
 
         Map<String, ServerConfig> servers = new LinkedHashMap<>();
+        Map<String, Node> nodes = new LinkedHashMap<>();
         ServerReader reader = new ServerReader(base);
         if (root.has("import")) {
             Node imp = root.child("import");
@@ -83,7 +86,8 @@ public final class ConfigLoader {
             Node doc = parse(mcpJson, new JsonFactory(), imp);
             doc.requireKeys(Set.of("mcpServers"));
             if (doc.has("mcpServers")) {
-                doc.child("mcpServers").asMap().forEach((name, n) -> servers.put(name, reader.read(name, n, true)));
+                nodes.putAll(doc.child("mcpServers").asMap());
+                nodes.forEach((name, n) -> servers.put(name, reader.read(name, n, true)));
             }
         }
         if (root.has("servers")) {
@@ -91,10 +95,11 @@ public final class ConfigLoader {
                 if (servers.containsKey(e.getKey())) {
                     throw e.getValue().error("server '" + e.getKey() + "' is also defined in the imported file");
                 }
+                nodes.put(e.getKey(), e.getValue());
                 servers.put(e.getKey(), reader.read(e.getKey(), e.getValue(), false));
             }
         }
-        checkNamespaces(servers, root);
+        checkNamespaces(servers, nodes);
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers);
     }
 
@@ -113,21 +118,36 @@ public final class ConfigLoader {
         }
         String name = file.toString();
         try {
+            SourceMap lines = SourceMap.of(factory, text, name);
             ObjectMapper mapper = new ObjectMapper(factory);
             mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             JsonNode tree = mapper.readTree(text);
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw new ConfigException(name, 1, "", "the file is empty");
             }
-            SourceMap lines = SourceMap.of(factory, text);
             Node root = new Node(tree, "", "", new Node.Source(name, lines, env));
             return root.requireObject();
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
-            throw new ConfigException(name, line, "", "syntax error: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            throw syntaxError(name, e);
         } catch (IOException e) {
             throw new ConfigException(name + ":1: cannot parse: " + e.getMessage());
         }
+    }
+
+    /**
+     * For YAML, the scanner's own mark: Jackson reports where its parser stood, which can be the
+     * line before the mistake (a tab in the indentation) or the line after it.
+     */
+    private static ConfigException syntaxError(String file, JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+            int line = m.getProblemMark().getLine() + 1;
+            String context = m.getContext() == null || m.getContextMark() == null
+                    || m.getContextMark().getLine() + 1 == line
+                    ? "" : " (" + m.getContext() + " at line " + (m.getContextMark().getLine() + 1) + ")";
+            return new ConfigException(file, line, "", "syntax error: " + m.getProblem() + context);
+        }
+        int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
+        return new ConfigException(file, line, "", "syntax error: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     }
 
     private static HostPort hostPort(Node n) {
@@ -139,6 +159,9 @@ public final class ConfigLoader {
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty()) {
+            throw n.error("must be host:port, e.g. 127.0.0.1:8080");
         }
         int port;
         try {
@@ -169,7 +192,7 @@ public final class ConfigLoader {
     }
 
     /** Two servers with the same non-empty namespace would shadow each other's tools. */
-    private static void checkNamespaces(Map<String, ServerConfig> servers, Node root) {
+    private static void checkNamespaces(Map<String, ServerConfig> servers, Map<String, Node> nodes) {
         Map<String, String> seen = new LinkedHashMap<>();
         for (ServerConfig s : servers.values()) {
             if (s.namespace().isEmpty()) {
@@ -177,7 +200,8 @@ public final class ConfigLoader {
             }
             String other = seen.putIfAbsent(s.namespace(), s.name());
             if (other != null) {
-                throw root.child("servers").child(s.name()).error("prefix '" + s.namespace() + "' is also used by server '" + other + "'");
+                Node n = nodes.get(s.name());
+                throw n.optional("prefix").orElse(n).error("prefix '" + s.namespace() + "' is also used by server '" + other + "'");
             }
         }
     }
