@@ -19,9 +19,14 @@ final class CheckConfigCommand implements Callable<Integer> {
         System.out.println("listen " + c.listen() + ", auth " + c.auth().name().toLowerCase() + ", data_dir " + c.dataDir());
         c.servers().values().forEach(s -> System.out.println("server " + s.name() + ": "
                 + s.transport().name().toLowerCase() + " "
-                + s.command().map(cmd -> cmd + (s.args().isEmpty() ? "" : " " + String.join(" ", s.args())))
-                        .orElseGet(() -> s.url().orElseThrow().toString())
+                + s.command().map(cmd -> cmd + " (" + s.args().size() + " args, " + s.env().size() + " env)")
+                        .orElseGet(() -> origin(s.url().orElseThrow()) + " (" + s.headers().size() + " headers)")
                 + (s.namespace().isEmpty() ? ", unprefixed" : ", prefix " + s.namespace() + c.separator())));
         return Main.OK;
+    }
+
+    /** Values may hold expanded secrets (${TOKEN}); the summary shows only what cannot: program and origin. */
+    private static String origin(java.net.URI u) {
+        return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()) + (u.getRawPath() == null ? "" : u.getRawPath());
     }
 }

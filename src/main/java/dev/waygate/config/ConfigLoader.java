@@ -86,8 +86,10 @@ public final class ConfigLoader {
             Node doc = parse(mcpJson, new JsonFactory(), imp);
             doc.requireKeys(Set.of("mcpServers"));
             if (doc.has("mcpServers")) {
+                // Clients start .mcp.json servers in the file's directory: relative paths resolve there.
+                ServerReader imported = new ServerReader(mcpJson.getParent());
                 nodes.putAll(doc.child("mcpServers").asMap());
-                nodes.forEach((name, n) -> servers.put(name, reader.read(name, n, true)));
+                nodes.forEach((name, n) -> servers.put(name, imported.read(name, n, true)));
             }
         }
         if (root.has("servers")) {

@@ -52,6 +52,9 @@ final class ServerReader {
             List<String> args = n.optional("args").map(Node::asStringList).orElse(List.of());
             Map<String, String> env = n.optional("env").map(Node::asStringMap).orElse(Map.of());
             Optional<Path> cwd = n.string("cwd").map(c -> base.resolve(c).normalize());
+            if (imported && cwd.isEmpty()) {
+                cwd = Optional.of(base);
+            }
             return new ServerConfig(name, transport, Optional.of(command), args, env, cwd, Optional.empty(), Map.of(),
                     namespace, timeout, required);
         }

@@ -59,8 +59,23 @@ class CliTest {
         assertThat(r.code()).isEqualTo(Main.OK);
         assertThat(r.out()).contains(GOOD.resolve("unprefixed.yaml") + ": ok",
                 "listen 127.0.0.1:8080, auth api_key, data_dir " + GOOD.resolve("data"),
-                "server everything: stdio npx, unprefixed", "server files: stdio npx, prefix files__");
+                "server everything: stdio npx (0 args, 0 env), unprefixed", "server files: stdio npx (0 args, 0 env), prefix files__");
         assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void checkConfigNeverPrintsArgumentsHeadersOrEnvironmentValues() throws IOException {
+        Path f = Files.writeString(dir.resolve("secrets.yaml"), """
+                version: 1
+                servers:
+                  local: { command: tool, args: [--token, s3cr3t-arg], env: { API_KEY: s3cr3t-env } }
+                  remote: { url: "https://mcp.example.com/mcp?key=s3cr3t-query", headers: { Authorization: "Bearer s3cr3t-header" } }
+                """);
+        Result r = run("check-config", f.toString());
+
+        assertThat(r.code()).isEqualTo(Main.OK);
+        assertThat(r.out()).contains("server local: stdio tool (2 args, 1 env)", "server remote: http https://mcp.example.com/mcp (1 headers)");
+        assertThat(r.out() + r.err()).doesNotContain("s3cr3t");
     }
 
     @ParameterizedTest(name = "{0}")

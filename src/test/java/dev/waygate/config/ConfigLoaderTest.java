@@ -167,6 +167,9 @@ class ConfigLoaderTest {
         assertThat(c.servers().get("local").transport()).isEqualTo(ServerConfig.Transport.STDIO);
         assertThat(c.servers().get("local").args()).isEmpty();
         assertThat(c.servers().get("memory").args()).containsExactly("-y", "@modelcontextprotocol/server-memory");
+        // Clients start .mcp.json servers in that file's directory, so the gateway does too.
+        assertThat(files.cwd()).contains(GOOD.resolve("project"));
+        assertThat(c.servers().get("local").cwd()).contains(GOOD.resolve("project"));
     }
 
     @Test
