@@ -4,9 +4,13 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code ${NAME}} expansion in configuration values; {@code $$} is a literal dollar. A missing variable is an error. */
+/**
+ * {@code ${NAME}} expansion in configuration values; {@code ${NAME:-default}} uses the default when
+ * the variable is unset or empty (as in .mcp.json files and shells); {@code $$} is a literal dollar.
+ * A missing variable without a default is an error.
+ */
 final class Env {
-    private static final Pattern REF = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$\\{([^}]*)}?");
+    private static final Pattern REF = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}|\\$\\{([^}]*)}?");
 
     private Env() {}
 
@@ -22,12 +26,15 @@ final class Env {
                 replacement = "$";
             } else if (m.group(1) != null) {
                 String v = env.apply(m.group(1));
+                if (m.group(2) != null && (v == null || v.isEmpty())) {
+                    v = m.group(3);
+                }
                 if (v == null) {
                     throw error.apply("environment variable " + m.group(1) + " is not set");
                 }
                 replacement = v;
             } else {
-                throw error.apply("malformed reference '" + m.group() + "' (write ${NAME}, or $$ for a dollar)");
+                throw error.apply("malformed reference '" + m.group() + "' (write ${NAME}, ${NAME:-default}, or $$ for a dollar)");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }

@@ -175,7 +175,7 @@ class ConfigLoaderTest {
     @Test
     void environmentReferencesExpandAndDoubleDollarIsADollar() {
         Map<String, String> env = Map.of("HOST", "127.0.0.2", "PORT", "8081", "STATE", "/srv/state", "HOME", "/home/ada",
-                "ARG", "${HOME}", "PGPASSWORD", "p$ss\\w0rd", "API_HOST", "api.example.com", "TOKEN", "abc");
+                "ARG", "${HOME}", "PGPASSWORD", "p$ss\\w0rd", "API_HOST", "api.example.com", "TOKEN", "abc", "EMPTY_REGION", "");
 
         GatewayConfig c = load(GOOD.resolve("env.yaml"), env);
 
@@ -185,7 +185,8 @@ class ConfigLoaderTest {
         assertThat(db.command()).contains("/home/ada/bin/db-server");
         // $${X} is the text ${X}; a value is not expanded again; a $ before anything else stays.
         assertThat(db.args()).containsExactly("--literal=${NOT_EXPANDED}", "--price=$5", "${HOME}", "$5 stays");
-        assertThat(db.env()).isEqualTo(Map.of("PGPASSWORD", "p$ss\\w0rd", "BOTH", "127.0.0.2:8081$"));
+        assertThat(db.env()).isEqualTo(Map.of("PGPASSWORD", "p$ss\\w0rd", "BOTH", "127.0.0.2:8081$",
+                "LEVEL", "info", "REGION", "eu-west-1", "SET", "127.0.0.2"));
         ServerConfig remote = c.servers().get("remote");
         assertThat(remote.url()).contains(URI.create("https://api.example.com/mcp"));
         assertThat(remote.headers()).isEqualTo(Map.of("Authorization", "Bearer abc"));
