@@ -5,6 +5,8 @@ import dev.waygate.auth.IdentifyStage;
 import dev.waygate.auth.KeyStore;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.front.HttpFront;
+import dev.waygate.pipeline.Stage;
+import dev.waygate.policy.PolicyStage;
 import dev.waygate.router.Router;
 import dev.waygate.store.Database;
 import java.util.List;
@@ -23,15 +25,24 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway(GatewayConfig config) {
         this.config = config;
+        if (config.policy().rules().isEmpty() && config.policy().defaultEffect() == dev.waygate.policy.Effect.DENY) {
+            org.slf4j.LoggerFactory.getLogger(Gateway.class).warn(
+                    "policy: no rules, so every call is denied; add a policy section to {}", config.file());
+        }
         this.db = Database.open(config.dataDir());
         Authenticator auth = new Authenticator(config.auth(), new KeyStore(db));
-        this.router = new Router(config, pipelineStages());
+        this.router = new Router(config, beforeRoute(), afterRoute(config), config::policy);
         this.http = new HttpFront(config, router, auth);
     }
 
-    /** The stages before routing, in order. Policy, guards, rate limits, approval and audit are added here. */
-    static List<dev.waygate.pipeline.Stage> pipelineStages() {
+    /** The stages before routing, in order: they need no target. */
+    public static List<Stage> beforeRoute() {
         return List.of(new IdentifyStage());
+    }
+
+    /** The stages that judge a routed call, in order. Guards, rate limits and approval are added here. */
+    public static List<Stage> afterRoute(GatewayConfig config) {
+        return List.of(new PolicyStage(config::policy));
     }
 
     public void start() throws Exception {

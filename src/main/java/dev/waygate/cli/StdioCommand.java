@@ -1,7 +1,7 @@
 package dev.waygate.cli;
 
 import dev.waygate.auth.Authenticator;
-import dev.waygate.auth.IdentifyStage;
+import dev.waygate.Gateway;
 import dev.waygate.auth.KeyStore;
 import dev.waygate.auth.Principal;
 import dev.waygate.config.ConfigLoader;
@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -54,7 +53,7 @@ final class StdioCommand implements Callable<Integer> {
             } else {
                 principal = Optional.of(Principal.ANONYMOUS);
             }
-            Router router = new Router(c, List.of(new IdentifyStage()));
+            Router router = new Router(c, Gateway.beforeRoute(), Gateway.afterRoute(c), c::policy);
             router.start();
             try {
                 new StdioFront(router, principal.get(), c.maxBodyBytes(), System.out).run(System.in);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.waygate.policy.Policy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,7 +24,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
-            "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers");
+            "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
 
@@ -102,7 +103,8 @@ public final class ConfigLoader {
             }
         }
         checkNamespaces(servers, nodes);
-        return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers);
+        Policy policy = root.optional("policy").map(n -> PolicyReader.read(n, servers.keySet())).orElse(Policy.DENY_ALL);
+        return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy);
     }
 
     private Node parse(Path file, JsonFactory factory) {

@@ -42,6 +42,10 @@ final class Node {
         return new ConfigException(source.file(), source.lines().line(pointer), key, reason);
     }
 
+    boolean isList() {
+        return value.isArray();
+    }
+
     boolean isObject() {
         return value.isObject();
     }

@@ -15,7 +15,13 @@ import dev.waygate.pipeline.Call;
 import dev.waygate.pipeline.CallKind;
 import dev.waygate.pipeline.Pipeline;
 import dev.waygate.upstream.Upstream;
+import dev.waygate.pipeline.Stage;
+import dev.waygate.policy.Policy;
+import dev.waygate.policy.PolicyQuery;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,16 +41,24 @@ public final class Router {
     private final Catalog catalog;
     private final Upstreams upstreams;
     private final Pipeline pipeline;
+    private final Supplier<Policy> policy;
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     /** resource URI → ids of the sessions subscribed to it. */
     private final Map<String, Set<String>> subscriptions = new ConcurrentHashMap<>();
 
-    public Router(GatewayConfig config, java.util.List<dev.waygate.pipeline.Stage> stages) {
+    /**
+     * @param beforeRoute stages that need no target (identification, audit)
+     * @param afterRoute  stages that judge the routed call (policy, guards, rate limits, approval)
+     * @param policy      the current policy: decides what lists show each principal
+     */
+    public Router(GatewayConfig config, List<Stage> beforeRoute, List<Stage> afterRoute, Supplier<Policy> policy) {
         this.config = config;
+        this.policy = policy;
         this.catalog = new Catalog(config);
         this.upstreams = new Upstreams(config, catalog, this::broadcast, this::sessionById);
-        java.util.List<dev.waygate.pipeline.Stage> all = new java.util.ArrayList<>(stages);
+        List<Stage> all = new ArrayList<>(beforeRoute);
         all.add(new RouteStage(catalog));
+        all.addAll(afterRoute);
         all.add(new UpstreamStage(upstreams.all()));
         this.pipeline = new Pipeline(all);
     }
@@ -202,18 +216,33 @@ public final class Router {
         return switch (method) {
             case "ping" -> Json.object();
             case "initialize" -> throw new McpException(ErrorCodes.INVALID_REQUEST, "the session is already initialized");
-            case "tools/list" -> Pages.page(v.tools(), "tools", params, pageSize);
-            case "prompts/list" -> Pages.page(v.prompts(), "prompts", params, pageSize);
-            case "resources/list" -> Pages.page(v.resources(), "resources", params, pageSize);
-            case "resources/templates/list" -> Pages.page(v.templates(), "resourceTemplates", params, pageSize);
+            case "tools/list" -> Pages.page(visible(s, CallKind.TOOL, v.tools()), "tools", params, pageSize);
+            case "prompts/list" -> Pages.page(visible(s, CallKind.PROMPT, v.prompts()), "prompts", params, pageSize);
+            case "resources/list" -> Pages.page(visible(s, CallKind.RESOURCE, v.resources()), "resources", params, pageSize);
+            case "resources/templates/list" -> Pages.page(visible(s, CallKind.RESOURCE, v.templates()), "resourceTemplates",
+                    params, pageSize);
             case "tools/call" -> call(s, CallKind.TOOL, text(params, "name"), params, scope);
             case "prompts/get" -> call(s, CallKind.PROMPT, text(params, "name"), params, scope);
             case "resources/read" -> call(s, CallKind.RESOURCE, text(params, "uri"), params, scope);
             case "resources/subscribe", "resources/unsubscribe" -> subscribe(s, method, params, scope);
-            case "completion/complete" -> complete(params, scope);
+            case "completion/complete" -> complete(s, params, scope);
             case "logging/setLevel" -> upstreams.setLogLevel(params);
             default -> throw new McpException(ErrorCodes.METHOD_NOT_FOUND, "method not found: " + method);
         };
+    }
+
+    /** What the principal may use: lists never show a target the policy would refuse outright. */
+    private List<Entry> visible(ClientSession s, CallKind kind, List<Entry> entries) {
+        Policy p = policy.get();
+        return entries.stream().filter(e -> p.visible(new PolicyQuery(s.principal(), kind, e.server(), e.key(), Json.object())))
+                .toList();
+    }
+
+    private void requireVisible(ClientSession s, CallKind kind, String server, String name) {
+        if (!policy.get().visible(new PolicyQuery(s.principal(), kind, server, name, Json.object()))) {
+            throw new dev.waygate.pipeline.DeniedException(dev.waygate.pipeline.Decision.deny("policy_denied"),
+                    "denied by policy: " + name);
+        }
     }
 
     private JsonNode call(ClientSession s, CallKind kind, String name, ObjectNode params, RequestScope scope) {
@@ -228,6 +257,7 @@ public final class Router {
         String uri = text(params, "uri");
         String server = catalog.resourceServer(uri)
                 .orElseThrow(() -> new McpException(ErrorCodes.RESOURCE_NOT_FOUND, "resource not found: " + uri));
+        requireVisible(s, CallKind.RESOURCE, server, uri);
         Set<String> ids = subscriptions.computeIfAbsent(uri, u -> ConcurrentHashMap.newKeySet());
         if (method.equals("resources/subscribe")) {
             ids.add(s.id());
@@ -237,7 +267,7 @@ public final class Router {
         return upstreams.get(server).request(method, params, Optional.of(scope));
     }
 
-    private JsonNode complete(ObjectNode params, RequestScope scope) {
+    private JsonNode complete(ClientSession s, ObjectNode params, RequestScope scope) {
         JsonNode ref = params.path("ref");
         ObjectNode forwarded = params.deepCopy();
         String server;
@@ -248,10 +278,14 @@ public final class Router {
                     throw McpException.invalidParams("unknown prompt: " + ref.path("name").asText());
                 }
                 server = e.server();
+                requireVisible(s, CallKind.PROMPT, server, e.key());
                 ((ObjectNode) forwarded.get("ref")).put("name", e.upstreamName());
             }
-            case "ref/resource" -> server = catalog.resourceServer(ref.path("uri").asText())
-                    .orElseThrow(() -> McpException.invalidParams("unknown resource: " + ref.path("uri").asText()));
+            case "ref/resource" -> {
+                server = catalog.resourceServer(ref.path("uri").asText())
+                        .orElseThrow(() -> McpException.invalidParams("unknown resource: " + ref.path("uri").asText()));
+                requireVisible(s, CallKind.RESOURCE, server, ref.path("uri").asText());
+            }
             default -> throw McpException.invalidParams("ref.type must be ref/prompt or ref/resource");
         }
         return upstreams.get(server).request("completion/complete", forwarded, Optional.of(scope));

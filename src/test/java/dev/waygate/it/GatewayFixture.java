@@ -48,8 +48,15 @@ public final class GatewayFixture implements AutoCloseable {
         this.key = key;
     }
 
-    /** Starts a gateway whose configuration is {@code version}, {@code listen}, {@code data_dir} plus {@code rest}. */
+    /**
+     * Starts a gateway whose configuration is {@code version}, {@code listen}, {@code data_dir} plus
+     * {@code rest}; without a {@code policy} section in {@code rest}, one that allows everything is
+     * added (tests of the policy itself write their own).
+     */
     public static GatewayFixture start(String rest) throws Exception {
+        if (!rest.contains("\npolicy:") && !rest.startsWith("policy:")) {
+            rest = rest + (rest.endsWith("\n") ? "" : "\n") + "policy: { default: allow }\n";
+        }
         Path dir = Files.createTempDirectory("waygate-it");
         Path file = dir.resolve("waygate.yaml");
         Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);

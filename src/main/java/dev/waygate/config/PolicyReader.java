@@ -1,0 +1,150 @@
+package dev.waygate.config;
+
+import com.google.re2j.PatternSyntaxException;
+import dev.waygate.policy.ArgumentCondition;
+import dev.waygate.policy.Effect;
+import dev.waygate.policy.Glob;
+import dev.waygate.policy.Policy;
+import dev.waygate.policy.Risk;
+import dev.waygate.policy.Rule;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads the {@code policy} section: {@code default} and an ordered list of {@code rules}. */
+final class PolicyReader {
+    private static final Set<String> KEYS = Set.of("default", "rules");
+    private static final Set<String> RULE_KEYS = Set.of("name", "principals", "roles", "servers", "tools", "prompts",
+            "resources", "arguments", "effect", "risk");
+    private static final Set<String> CONDITION_KEYS = Set.of("prefix", "pattern");
+    /** Characters of an MCP tool name; a tool glob using any other can never match. */
+    private static final Pattern TOOL_CHARS = Pattern.compile("[A-Za-z0-9_.\\-]");
+    private static final Pattern VISIBLE_CHARS = Pattern.compile("\\S");
+
+    private PolicyReader() {}
+
+    static Policy read(Node n, Set<String> servers) {
+        n.requireKeys(KEYS);
+        Effect def = n.optional("default").map(PolicyReader::effect).orElse(Effect.DENY);
+        List<Rule> rules = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        if (n.has("rules")) {
+            List<Node> list = n.child("rules").asList();
+            for (int i = 0; i < list.size(); i++) {
+                Rule r = rule(list.get(i), i, servers);
+                if (!names.add(r.name())) {
+                    throw list.get(i).child("name").error("rule name '" + r.name() + "' is used twice");
+                }
+                rules.add(r);
+            }
+        }
+        return new Policy(def, rules);
+    }
+
+    private static Rule rule(Node n, int index, Set<String> known) {
+        n.requireKeys(RULE_KEYS);
+        String name = n.string("name").orElse("rule-" + (index + 1));
+        if (!name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+            throw n.child("name").error("rule names may use letters, digits, _ . - (1 to 64 characters)");
+        }
+        if (!n.has("effect")) {
+            throw n.child("effect").error("is required (allow or deny)");
+        }
+        Effect effect = effect(n.child("effect"));
+        Risk risk = n.optional("risk").map(PolicyReader::risk).orElse(Risk.LOW);
+        if (effect == Effect.DENY && n.has("risk")) {
+            throw n.child("risk").error("applies only to rules with effect: allow");
+        }
+        Set<String> servers = set(n, "servers");
+        for (String s : servers) {
+            if (!known.contains(s)) {
+                throw n.child("servers").error("no server named '" + s + "' (known: " + String.join(", ", known) + ")");
+            }
+        }
+        return new Rule(name, set(n, "principals"), set(n, "roles"), servers, globs(n, "tools", TOOL_CHARS),
+                globs(n, "prompts", VISIBLE_CHARS), globs(n, "resources", VISIBLE_CHARS), conditions(n), effect, risk);
+    }
+
+    private static Set<String> set(Node n, String key) {
+        if (!n.has(key)) {
+            return Set.of();
+        }
+        Node v = n.child(key);
+        return nonEmpty(v, new LinkedHashSet<>(v.asStringList()));
+    }
+
+    private static <T extends java.util.Collection<?>> T nonEmpty(Node n, T values) {
+        if (values.isEmpty()) {
+            throw n.error("an empty list matches nothing: leave the key out to match all");
+        }
+        return values;
+    }
+
+    private static List<Glob> globs(Node n, String key, Pattern chars) {
+        if (!n.has(key)) {
+            return List.of();
+        }
+        Node list = n.child(key);
+        List<Glob> out = new ArrayList<>();
+        for (Node g : list.asList()) {
+            try {
+                out.add(Glob.of(g.asString(), chars));
+            } catch (IllegalArgumentException e) {
+                throw g.error(e.getMessage());
+            }
+        }
+        return nonEmpty(list, out);
+    }
+
+    private static List<ArgumentCondition> conditions(Node n) {
+        if (!n.has("arguments")) {
+            return List.of();
+        }
+        List<ArgumentCondition> out = new ArrayList<>();
+        for (Map.Entry<String, Node> e : n.child("arguments").asMap().entrySet()) {
+            Node c = e.getValue().requireKeys(CONDITION_KEYS);
+            if (!c.has("prefix") && !c.has("pattern")) {
+                throw c.error("give prefix or pattern");
+            }
+            List<String> prefixes = c.optional("prefix").map(p -> p.isList() ? p.asStringList() : List.of(p.asString()))
+                    .orElse(List.of());
+            for (String p : prefixes) {
+                if (!p.startsWith("/")) {
+                    throw c.child("prefix").error("must be an absolute path");
+                }
+            }
+            Optional<com.google.re2j.Pattern> pattern = Optional.empty();
+            if (c.has("pattern")) {
+                try {
+                    pattern = Optional.of(com.google.re2j.Pattern.compile(c.child("pattern").asString()));
+                } catch (PatternSyntaxException bad) {
+                    throw c.child("pattern").error("not a valid regular expression: " + bad.getDescription());
+                }
+            }
+            out.add(new ArgumentCondition(e.getKey(), prefixes, pattern));
+        }
+        return out;
+    }
+
+    private static Effect effect(Node n) {
+        return switch (n.asString()) {
+            case "allow" -> Effect.ALLOW;
+            case "deny" -> Effect.DENY;
+            default -> throw n.error("must be allow or deny");
+        };
+    }
+
+    private static Risk risk(Node n) {
+        return switch (n.asString()) {
+            case "low" -> Risk.LOW;
+            case "medium" -> Risk.MEDIUM;
+            case "high" -> Risk.HIGH;
+            default -> throw n.error("must be low, medium or high");
+        };
+    }
+}

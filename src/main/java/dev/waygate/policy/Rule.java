@@ -1,0 +1,61 @@
+package dev.waygate.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One policy rule. Every listed criterion must hold; an absent (empty) criterion holds for all.
+ * A rule that names none of {@code tools}, {@code prompts}, {@code resources} applies to all three
+ * kinds of call; one that names some applies only to those kinds.
+ *
+ * @param name       stable identifier, shown to denied clients and in audit entries
+ * @param principals principal names
+ * @param roles      any of these roles
+ * @param servers    upstream server names
+ * @param tools      globs over exposed tool names (as clients see them, e.g. {@code github__create_*})
+ * @param prompts    globs over exposed prompt names
+ * @param resources  globs over resource URIs
+ * @param arguments  conditions on tool arguments; all must hold
+ * @param effect     allow or deny
+ * @param risk       for allowing rules: low, medium or high
+ */
+public record Rule(String name, Set<String> principals, Set<String> roles, Set<String> servers, List<Glob> tools,
+                   List<Glob> prompts, List<Glob> resources, List<ArgumentCondition> arguments, Effect effect, Risk risk) {
+    public Rule {
+        principals = Set.copyOf(principals);
+        roles = Set.copyOf(roles);
+        servers = Set.copyOf(servers);
+        tools = List.copyOf(tools);
+        prompts = List.copyOf(prompts);
+        resources = List.copyOf(resources);
+        arguments = List.copyOf(arguments);
+    }
+
+    /** Whether the rule applies to this caller and target, leaving argument conditions aside. */
+    boolean matchesTarget(PolicyQuery q) {
+        if (!principals.isEmpty() && !principals.contains(q.principal().name())) {
+            return false;
+        }
+        if (!roles.isEmpty() && q.principal().roles().stream().noneMatch(roles::contains)) {
+            return false;
+        }
+        if (!servers.isEmpty() && !servers.contains(q.server())) {
+            return false;
+        }
+        boolean kindsNamed = !tools.isEmpty() || !prompts.isEmpty() || !resources.isEmpty();
+        if (!kindsNamed) {
+            return true;
+        }
+        List<Glob> globs = switch (q.kind()) {
+            case TOOL -> tools;
+            case PROMPT -> prompts;
+            case RESOURCE -> resources;
+        };
+        return globs.stream().anyMatch(g -> g.matches(q.name()));
+    }
+
+    boolean argumentsHold(JsonNode args) {
+        return arguments.stream().allMatch(c -> c.holds(args));
+    }
+}
