@@ -7,6 +7,7 @@ import dev.waygate.config.GatewayConfig;
 import dev.waygate.front.HttpFront;
 import dev.waygate.pipeline.Stage;
 import dev.waygate.policy.PolicyStage;
+import dev.waygate.ratelimit.RateLimitStage;
 import dev.waygate.router.Router;
 import dev.waygate.store.Database;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The stages that judge a routed call, in order. Guards, rate limits and approval are added here. */
     public static List<Stage> afterRoute(GatewayConfig config) {
-        return List.of(new PolicyStage(config::policy));
+        return List.of(new PolicyStage(config::policy), new RateLimitStage(config::rateLimits));
     }
 
     public void start() throws Exception {

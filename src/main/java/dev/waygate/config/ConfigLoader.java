@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.waygate.policy.Policy;
+import dev.waygate.ratelimit.RateLimit;
+import dev.waygate.ratelimit.RateLimits;
+import java.util.Optional;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,7 +27,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
-            "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy");
+            "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits");
+    private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
 
@@ -103,8 +107,18 @@ public final class ConfigLoader {
             }
         }
         checkNamespaces(servers, nodes);
-        Policy policy = root.optional("policy").map(n -> PolicyReader.read(n, servers.keySet())).orElse(Policy.DENY_ALL);
-        return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy);
+        Map<String, RateLimit> ruleLimits = new LinkedHashMap<>();
+        Policy policy = root.optional("policy").map(n -> PolicyReader.read(n, servers.keySet(), ruleLimits))
+                .orElse(Policy.DENY_ALL);
+        Optional<RateLimit> perPrincipal = Optional.empty();
+        Optional<RateLimit> perTool = Optional.empty();
+        if (root.has("rate_limits")) {
+            Node rl = root.child("rate_limits").requireKeys(RATE_KEYS);
+            perPrincipal = rl.optional("per_principal").map(PolicyReader::rateLimit);
+            perTool = rl.optional("per_tool").map(PolicyReader::rateLimit);
+        }
+        return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
+                new RateLimits(perPrincipal, perTool, ruleLimits));
     }
 
     private Node parse(Path file, JsonFactory factory) {

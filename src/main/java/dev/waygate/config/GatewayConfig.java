@@ -20,6 +20,7 @@ import java.util.Map;
  * @param sessionIdle    a client session unused this long is ended
  * @param servers        by name, in a stable order
  * @param policy         who may call what; without a {@code policy} section every call is denied
+ * @param rateLimits     token buckets per principal, per tool and per rule; none by default
  */
 public record GatewayConfig(
         Path file,
@@ -32,7 +33,8 @@ public record GatewayConfig(
         int pageSize,
         Duration sessionIdle,
         Map<String, ServerConfig> servers,
-        dev.waygate.policy.Policy policy) {
+        dev.waygate.policy.Policy policy,
+        dev.waygate.ratelimit.RateLimits rateLimits) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -52,7 +54,7 @@ public record GatewayConfig(
                          long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
                          Map<String, ServerConfig> servers) {
         this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
-                dev.waygate.policy.Policy.DENY_ALL);
+                dev.waygate.policy.Policy.DENY_ALL, dev.waygate.ratelimit.RateLimits.NONE);
     }
 
     /** The name a client sees for an upstream's tool or prompt. */

@@ -7,6 +7,7 @@ import dev.waygate.policy.Glob;
 import dev.waygate.policy.Policy;
 import dev.waygate.policy.Risk;
 import dev.waygate.policy.Rule;
+import dev.waygate.ratelimit.RateLimit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
 final class PolicyReader {
     private static final Set<String> KEYS = Set.of("default", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "principals", "roles", "servers", "tools", "prompts",
-            "resources", "arguments", "effect", "risk");
+            "resources", "arguments", "effect", "risk", "rate_limit");
+    private static final Set<String> LIMIT_KEYS = Set.of("per_minute", "burst");
     private static final Set<String> CONDITION_KEYS = Set.of("prefix", "pattern");
     /** Characters of an MCP tool name; a tool glob using any other can never match. */
     private static final Pattern TOOL_CHARS = Pattern.compile("[A-Za-z0-9_.\\-]");
@@ -28,7 +30,10 @@ final class PolicyReader {
 
     private PolicyReader() {}
 
-    static Policy read(Node n, Set<String> servers) {
+    /**
+     * @param ruleLimits receives each rule's {@code rate_limit}, by rule name
+     */
+    static Policy read(Node n, Set<String> servers, Map<String, RateLimit> ruleLimits) {
         n.requireKeys(KEYS);
         Effect def = n.optional("default").map(PolicyReader::effect).orElse(Effect.DENY);
         List<Rule> rules = new ArrayList<>();
@@ -41,6 +46,13 @@ final class PolicyReader {
                     throw list.get(i).child("name").error("rule name '" + r.name() + "' is used twice");
                 }
                 rules.add(r);
+                Node rule = list.get(i);
+                rule.optional("rate_limit").ifPresent(l -> {
+                    if (r.effect() == Effect.DENY) {
+                        throw l.error("applies only to rules with effect: allow");
+                    }
+                    ruleLimits.put(r.name(), rateLimit(l));
+                });
             }
         }
         return new Policy(def, rules);
@@ -129,6 +141,17 @@ final class PolicyReader {
             out.add(new ArgumentCondition(e.getKey(), prefixes, pattern));
         }
         return out;
+    }
+
+    /** {@code { per_minute: N, burst: M }}; burst defaults to per_minute. */
+    static RateLimit rateLimit(Node n) {
+        n.requireKeys(LIMIT_KEYS);
+        if (!n.has("per_minute")) {
+            throw n.child("per_minute").error("is required");
+        }
+        int perMinute = n.child("per_minute").asInt(1, 1_000_000_000);
+        int burst = n.optional("burst").map(b -> b.asInt(1, 1_000_000_000)).orElse(perMinute);
+        return new RateLimit(perMinute, burst);
     }
 
     private static Effect effect(Node n) {

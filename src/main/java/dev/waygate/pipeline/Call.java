@@ -3,6 +3,8 @@ package dev.waygate.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waygate.auth.Principal;
 import dev.waygate.mcp.ClientChannel;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,9 +17,19 @@ import java.util.Optional;
  * @param principal who is calling; empty when authentication did not establish one
  * @param scope     the client request this call serves: its channel and cancellation
  * @param route     set by the routing stage: which upstream and under which name
+ * @param facts     what earlier stages established (see {@link Fact})
  */
 public record Call(CallKind kind, String name, ObjectNode params, Optional<Principal> principal, Scope scope,
-                   Optional<Route> route) {
+                   Optional<Route> route, Map<Fact<?>, Object> facts) {
+
+    public Call {
+        facts = Map.copyOf(facts);
+    }
+
+    public Call(CallKind kind, String name, ObjectNode params, Optional<Principal> principal, Scope scope,
+                Optional<Route> route) {
+        this(kind, name, params, principal, scope, route, Map.of());
+    }
 
     /** The upstream server and the name it knows the target by. */
     public record Route(String server, String upstreamName) {}
@@ -42,10 +54,20 @@ public record Call(CallKind kind, String name, ObjectNode params, Optional<Princ
     }
 
     public Call withRoute(Route r) {
-        return new Call(kind, name, params, principal, scope, Optional.of(r));
+        return new Call(kind, name, params, principal, scope, Optional.of(r), facts);
     }
 
     public Call withParams(ObjectNode p) {
-        return new Call(kind, name, p, principal, scope, route);
+        return new Call(kind, name, p, principal, scope, route, facts);
+    }
+
+    public <T> Call with(Fact<T> fact, T value) {
+        Map<Fact<?>, Object> m = new HashMap<>(facts);
+        m.put(fact, value);
+        return new Call(kind, name, params, principal, scope, route, m);
+    }
+
+    public <T> Optional<T> fact(Fact<T> fact) {
+        return Optional.ofNullable(facts.get(fact)).map(fact::cast);
     }
 }

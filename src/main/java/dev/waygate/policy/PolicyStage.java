@@ -6,6 +6,7 @@ import dev.waygate.pipeline.Call;
 import dev.waygate.pipeline.Chain;
 import dev.waygate.pipeline.Decision;
 import dev.waygate.pipeline.DeniedException;
+import dev.waygate.pipeline.Fact;
 import dev.waygate.pipeline.Stage;
 import java.util.function.Supplier;
 
@@ -15,6 +16,9 @@ import java.util.function.Supplier;
  * internals.
  */
 public final class PolicyStage implements Stage {
+    /** The decision that allowed the call: its rule and risk, for rate limits and the approval gate. */
+    public static final Fact<PolicyDecision> DECISION = Fact.of("policy", PolicyDecision.class);
+
     private final Supplier<Policy> policy;
 
     public PolicyStage(Supplier<Policy> policy) {
@@ -36,6 +40,6 @@ public final class PolicyStage implements Stage {
             e.data().ifPresent(data -> ((com.fasterxml.jackson.databind.node.ObjectNode) data).put("rule", d.rule()));
             throw e;
         }
-        return chain.proceed(call);
+        return chain.proceed(call.with(DECISION, d));
     }
 }

@@ -1,0 +1,110 @@
+package dev.waygate.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.auth.Principal;
+import dev.waygate.mcp.ClientChannel;
+import dev.waygate.mcp.Json;
+import dev.waygate.pipeline.Call;
+import dev.waygate.pipeline.CallKind;
+import dev.waygate.pipeline.DeniedException;
+import dev.waygate.policy.Effect;
+import dev.waygate.policy.PolicyDecision;
+import dev.waygate.policy.PolicyStage;
+import dev.waygate.policy.Risk;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class RateLimitStageTest {
+    static final JsonNode OK = Json.object().put("ok", true);
+
+    @Test
+    void concurrentCallersNeverGetMoreThanTheBurst() throws Exception {
+        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.empty(),
+                Optional.of(new RateLimit(1, 25)), Map.of()));
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger limited = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                    stage.handle(call("alice", "s__t", ""), c -> {
+                        admitted.incrementAndGet();
+                        return OK;
+                    });
+                } catch (DeniedException e) {
+                    limited.incrementAndGet();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(admitted.get()).isEqualTo(25);
+        assertThat(limited.get()).isEqualTo(175);
+    }
+
+    @Test
+    void bucketsArePerPrincipalAndPerTool() {
+        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.empty(), Optional.of(new RateLimit(1, 1)), Map.of()));
+        stage.handle(call("alice", "s__a", ""), c -> OK);
+        stage.handle(call("alice", "s__b", ""), c -> OK);
+        stage.handle(call("bob", "s__a", ""), c -> OK);
+        assertThatThrownBy(() -> stage.handle(call("alice", "s__a", ""), c -> OK)).isInstanceOf(DeniedException.class);
+    }
+
+    @Test
+    void thePrincipalLimitCoversAllToolsAndTheDenialSaysWhenToRetry() {
+        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.of(new RateLimit(60, 2)), Optional.empty(), Map.of()));
+        stage.handle(call("alice", "s__a", ""), c -> OK);
+        stage.handle(call("alice", "s__b", ""), c -> OK);
+        assertThatThrownBy(() -> stage.handle(call("alice", "s__c", ""), c -> OK))
+                .isInstanceOfSatisfying(DeniedException.class, e -> {
+                    assertThat(e.decision().reasonCode()).isEqualTo("rate_limited");
+                    assertThat(e.data().orElseThrow().path("retry_after_seconds").asLong()).isBetween(1L, 2L);
+                    assertThat(e.getMessage()).contains("principal alice").contains("retry after");
+                });
+    }
+
+    @Test
+    void aRuleLimitAppliesOnlyToCallsThatRuleAllowed() {
+        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.empty(), Optional.empty(),
+                Map.of("writes", new RateLimit(1, 1))));
+        stage.handle(call("alice", "s__write", "writes"), c -> OK);
+        assertThatThrownBy(() -> stage.handle(call("alice", "s__write", "writes"), c -> OK))
+                .isInstanceOfSatisfying(DeniedException.class, e -> assertThat(e.getMessage()).contains("rule 'writes'"));
+        for (int i = 0; i < 10; i++) {
+            stage.handle(call("alice", "s__write", "reads"), c -> OK);
+        }
+    }
+
+    private static Call call(String principal, String tool, String rule) {
+        ObjectNode params = Json.object().put("name", tool);
+        Call c = new Call(CallKind.TOOL, tool, params, Optional.of(new Principal(principal, Set.of(), "k")), new NoScope(),
+                Optional.of(new Call.Route("s", tool)));
+        return rule.isEmpty() ? c : c.with(PolicyStage.DECISION, new PolicyDecision(Effect.ALLOW, rule, Risk.LOW, "policy_allowed"));
+    }
+
+    private static final class NoScope implements Call.Scope {
+        @Override public String sessionId() { return "s"; }
+        @Override public ClientChannel channel() { return ClientChannel.CLOSED; }
+        @Override public void onCancel(Runnable action) { }
+        @Override public boolean cancelled() { return false; }
+        @Override public JsonNode requestClient(String method, ObjectNode params) { throw new AssertionError(); }
+        @Override public boolean clientSupports(String capability) { return false; }
+    }
+}
