@@ -31,9 +31,16 @@ public final class Gateway implements AutoCloseable {
                     "policy: no rules, so every call is denied; add a policy section to {}", config.file());
         }
         this.db = Database.open(config.dataDir());
-        Authenticator auth = new Authenticator(config.auth(), new KeyStore(db));
+        KeyStore keys = new KeyStore(db);
+        if (config.auth() == GatewayConfig.AuthMode.API_KEY && keys.isEmpty()) {
+            // No default secrets: the first start makes the first admin key and shows it once.
+            KeyStore.Created admin = keys.create("admin", java.util.Set.of("admin"), java.util.Optional.empty());
+            System.err.println("waygate: first start: created admin key " + admin.key()
+                    + " (role admin; shown once, only its hash is stored)");
+        }
+        Authenticator auth = new Authenticator(config.auth(), keys);
         this.router = new Router(config, beforeRoute(), afterRoute(config), config::policy);
-        this.http = new HttpFront(config, router, auth);
+        this.http = new HttpFront(config, router, auth, keys);
     }
 
     /** The stages before routing, in order: they need no target. */

@@ -116,13 +116,56 @@ public final class KeyStore {
 
     /** Revokes by id or by the key's printed prefix ({@code wg_<id>}); returns false if there is no such key. */
     public boolean revoke(String idOrPrefix) {
-        String id = idOrPrefix.startsWith(PREFIX) ? idOrPrefix.substring(PREFIX.length()).split("_", 2)[0] : idOrPrefix;
+        String id = idOf(idOrPrefix);
         return db.with(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
                 ps.setString(1, Instant.now().toString());
                 ps.setString(2, id);
                 return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** The key's id from an id, a {@code wg_<id>} prefix or a whole key. */
+    static String idOf(String idOrPrefix) {
+        return idOrPrefix.startsWith(PREFIX) ? idOrPrefix.substring(PREFIX.length()).split("_", 2)[0] : idOrPrefix;
+    }
+
+    public Optional<ApiKey> find(String idOrPrefix) {
+        String id = idOf(idOrPrefix);
+        return list().stream().filter(k -> k.id().equals(id)).findFirst();
+    }
+
+    /**
+     * Replaces a usable key with a new one for the same principal and roles. The old key keeps
+     * working for {@code grace} (or until its own expiry, if sooner), so clients can switch over.
+     * Empty when there is no usable key with that id.
+     */
+    public Optional<Created> rotate(String idOrPrefix, java.time.Duration grace) {
+        Optional<ApiKey> old = find(idOrPrefix).filter(k -> k.usable(Instant.now()));
+        if (old.isEmpty()) {
+            return Optional.empty();
+        }
+        ApiKey k = old.get();
+        Instant graceEnd = Instant.now().plus(grace);
+        Instant oldExpiry = k.expiresAt().filter(e -> e.isBefore(graceEnd)).orElse(graceEnd);
+        Created created = create(k.name(), k.roles(), k.expiresAt());
+        db.with(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET expires_at = ? WHERE id = ?")) {
+                ps.setString(1, oldExpiry.toString());
+                ps.setString(2, k.id());
+                return ps.executeUpdate();
+            }
+        });
+        return Optional.of(created);
+    }
+
+    /** Whether any key was ever created (the first start creates an admin key when none was). */
+    public boolean isEmpty() {
+        return db.with(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_keys LIMIT 1"); ResultSet rs = ps.executeQuery()) {
+                return !rs.next();
             }
         });
     }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "keys", description = "Manage API keys (stored as hashes in the data directory).",
-        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class})
 final class KeysCommand {
     static class Common {
         @Option(names = "--config", required = true, paramLabel = "FILE", description = "waygate.yaml")
@@ -81,7 +81,7 @@ final class KeysCommand {
                     "--expires: '" + s + "' is not a positive duration (e.g. 30d, 12h, 90m, PT1H)");
         }
 
-        private static Duration parse(String s) {
+        static Duration parse(String s) {
             if (s.matches("\\d+d")) {
                 return Duration.ofDays(Long.parseLong(s.substring(0, s.length() - 1)));
             }
@@ -132,6 +132,48 @@ final class KeysCommand {
                     return Main.FAILURE;
                 }
                 System.err.println("waygate: revoked " + id);
+            } finally {
+                if (db[0] != null) {
+                    db[0].close();
+                }
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "rotate", description = "Replace a key with a new one (printed once on stdout); the old key keeps "
+            + "working for the grace period.")
+    static final class Rotate extends Common implements Callable<Integer> {
+        static final String DEFAULT_GRACE = "24h";
+
+        @Parameters(index = "0", paramLabel = "ID|PREFIX")
+        String id;
+
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = DEFAULT_GRACE,
+                description = "how long the old key stays valid (default ${DEFAULT-VALUE}; 0m ends it now)")
+        String grace;
+
+        @Override
+        public Integer call() {
+            Duration g;
+            try {
+                g = Create.parse(grace);
+            } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--grace: '" + grace + "' is not a duration (e.g. 24h, 90m, 0m)");
+            }
+            if (g.isNegative()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--grace: must not be negative");
+            }
+            Database[] db = new Database[1];
+            try {
+                Optional<KeyStore.Created> created = open(db).rotate(id, g);
+                if (created.isEmpty()) {
+                    System.err.println("waygate: no active key " + id);
+                    return Main.FAILURE;
+                }
+                System.out.println(created.get().key());
+                System.err.println("waygate: rotated " + id + " to " + KeyStore.display(created.get().record())
+                        + "; the old key stops working in " + g.toMinutes() + " minutes");
             } finally {
                 if (db[0] != null) {
                     db[0].close();

@@ -1,6 +1,7 @@
 package dev.waygate.front;
 
 import dev.waygate.auth.Authenticator;
+import dev.waygate.auth.KeyStore;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.router.Router;
 import java.time.Duration;
@@ -30,7 +31,7 @@ public final class HttpFront implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpFront(GatewayConfig config, Router router, Authenticator auth) {
+    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -48,6 +49,7 @@ public final class HttpFront implements AutoCloseable {
         LegacySseHandler sse = new LegacySseHandler(config, router, guard);
         HealthHandler health = new HealthHandler(router);
         AdminHandler admin = new AdminHandler(router, guard);
+        KeysHandler keysHandler = new KeysHandler(keys, guard);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -60,7 +62,13 @@ public final class HttpFront implements AutoCloseable {
                         case "/health" -> health.health(response, callback);
                         case "/ready" -> health.ready(response, callback);
                         case "/mcp/status", "/mcp/servers", "/mcp/tools" -> admin.handle(path, request, response, callback);
-                        default -> Http.error(response, callback, 404, "not_found", "no such endpoint: " + path);
+                        default -> {
+                            if (path.equals("/keys") || path.startsWith("/keys/")) {
+                                keysHandler.handle(path, request, response, callback);
+                            } else {
+                                Http.error(response, callback, 404, "not_found", "no such endpoint: " + path);
+                            }
+                        }
                     }
                 } catch (RuntimeException e) {
                     LOG.error("{} {} failed", request.getMethod(), path, e);

@@ -74,6 +74,13 @@ public final class GatewayFixture implements AutoCloseable {
         return key;
     }
 
+    /** Creates another key in this gateway's store (the gateway sees it on the next request). */
+    public String createKey(String name, String... roles) {
+        try (Database db = Database.open(gateway.config().dataDir())) {
+            return new KeyStore(db).create(name, Set.of(roles), Optional.empty()).key();
+        }
+    }
+
     public Path dir() {
         return dir;
     }

@@ -1,0 +1,139 @@
+package dev.waygate.front;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.auth.ApiKey;
+import dev.waygate.auth.KeyStore;
+import dev.waygate.auth.Principal;
+import dev.waygate.mcp.Json;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Key management over REST, for principals with the {@code admin} role only:
+ * {@code GET /keys}, {@code POST /keys} ({@code {"name", "roles", "expires_in"}}),
+ * {@code POST /keys/{id}/revoke}, {@code POST /keys/{id}/rotate} ({@code {"grace"}}).
+ * A new key is in the response body once and nowhere else.
+ */
+final class KeysHandler {
+    static final String ADMIN_ROLE = "admin";
+    static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+    private static final Pattern ACTION = Pattern.compile("/keys/([^/]+)/(revoke|rotate)");
+    private static final long MAX_BODY = 16 * 1024;
+
+    private final KeyStore keys;
+    private final HttpGuard guard;
+
+    KeysHandler(KeyStore keys, HttpGuard guard) {
+        this.keys = keys;
+        this.guard = guard;
+    }
+
+    void handle(String path, Request request, Response response, Callback callback) {
+        Optional<Principal> principal = guard.admit(request, response, callback);
+        if (principal.isEmpty()) {
+            return;
+        }
+        if (!principal.get().roles().contains(ADMIN_ROLE)) {
+            Http.error(response, callback, 403, "forbidden", "key management needs the admin role");
+            return;
+        }
+        String method = request.getMethod();
+        Matcher m = ACTION.matcher(path);
+        try {
+            if (path.equals("/keys") && method.equals("GET")) {
+                Http.json(response, callback, 200, Json.object().set("keys", list()));
+            } else if (path.equals("/keys") && method.equals("POST")) {
+                create(body(request), response, callback);
+            } else if (m.matches() && method.equals("POST")) {
+                if (m.group(2).equals("revoke")) {
+                    if (keys.revoke(m.group(1))) {
+                        Http.json(response, callback, 200, Json.object().put("revoked", m.group(1)));
+                    } else {
+                        Http.error(response, callback, 404, "not_found", "no active key " + m.group(1));
+                    }
+                } else {
+                    rotate(m.group(1), body(request), response, callback);
+                }
+            } else {
+                Http.error(response, callback, path.equals("/keys") || m.matches() ? 405 : 404,
+                        path.equals("/keys") || m.matches() ? "method_not_allowed" : "not_found", "no such operation");
+            }
+        } catch (IllegalArgumentException e) {
+            Http.error(response, callback, 400, "bad_request", e.getMessage());
+        }
+    }
+
+    private ArrayNode list() {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        Instant now = Instant.now();
+        for (ApiKey k : keys.list()) {
+            ObjectNode o = out.addObject().put("id", k.id()).put("prefix", KeyStore.display(k)).put("name", k.name())
+                    .put("state", k.revokedAt().isPresent() ? "revoked" : k.usable(now) ? "active" : "expired")
+                    .put("created_at", k.createdAt().toString());
+            k.roles().forEach(o.withArray("roles")::add);
+            k.expiresAt().ifPresent(e -> o.put("expires_at", e.toString()));
+        }
+        return out;
+    }
+
+    private void create(JsonNode body, Response response, Callback callback) {
+        String name = body.path("name").asText("");
+        Set<String> roles = new LinkedHashSet<>();
+        for (JsonNode r : body.path("roles")) {
+            roles.add(r.asText());
+        }
+        Optional<Instant> expiry = body.hasNonNull("expires_in")
+                ? Optional.of(Instant.now().plus(duration(body.get("expires_in").asText(), "expires_in")))
+                : Optional.empty();
+        KeyStore.Created c = keys.create(name, roles, expiry);
+        Http.json(response, callback, 201, Json.object().put("key", c.key()).put("id", c.record().id())
+                .put("prefix", KeyStore.display(c.record())));
+    }
+
+    private void rotate(String id, JsonNode body, Response response, Callback callback) {
+        Duration grace = body.hasNonNull("grace") ? duration(body.get("grace").asText(), "grace") : DEFAULT_GRACE;
+        keys.rotate(id, grace).ifPresentOrElse(
+                c -> Http.json(response, callback, 200, Json.object().put("key", c.key()).put("id", c.record().id())
+                        .put("prefix", KeyStore.display(c.record())).put("old_key_valid_seconds", grace.toSeconds())),
+                () -> Http.error(response, callback, 404, "not_found", "no active key " + id));
+    }
+
+    private static JsonNode body(Request request) {
+        try {
+            byte[] b = Http.readBody(request, MAX_BODY);
+            return b.length == 0 ? Json.object() : Json.parse(b);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body must be a JSON object of at most " + MAX_BODY + " bytes");
+        }
+    }
+
+    private static Duration duration(String s, String field) {
+        try {
+            Matcher m = Pattern.compile("(\\d{1,9})([smhd])").matcher(s);
+            Duration d = m.matches() ? switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(Long.parseLong(m.group(1)));
+                case "m" -> Duration.ofMinutes(Long.parseLong(m.group(1)));
+                case "h" -> Duration.ofHours(Long.parseLong(m.group(1)));
+                default -> Duration.ofDays(Long.parseLong(m.group(1)));
+            } : Duration.parse(s);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(field + " must not be negative");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(field + ": '" + s + "' is not a duration (e.g. 30d, 12h, 90m)");
+        }
+    }
+}
