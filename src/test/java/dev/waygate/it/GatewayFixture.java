@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,6 +39,34 @@ public final class GatewayFixture implements AutoCloseable {
         return MODULES.resolve("@modelcontextprotocol/server-memory/dist/index.js").toString();
     }
 
+    /** A stdio MCP server written for these tests (raw JSON lines): tools hang, echo, cancellations, received. */
+    public static String probe() {
+        return Path.of("src/test/resources/probe-server.mjs").toAbsolutePath().toString();
+    }
+
+    /** A free loopback port (for upstreams the test starts itself). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A configuration file and a data directory holding one API key, not yet started. */
+    public record Prepared(Path dir, Path file, GatewayConfig config, String key) {}
+
+    /** Writes {@code version}, {@code listen}, {@code data_dir} plus {@code rest} to a fresh directory and creates a key. */
+    public static Prepared prepare(String rest) throws Exception {
+        Path dir = Files.createTempDirectory("waygate-it");
+        Path file = dir.resolve("waygate.yaml");
+        Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
+        GatewayConfig config = ConfigLoader.load(file);
+        String key;
+        try (Database db = Database.open(config.dataDir())) {
+            key = new KeyStore(db).create("tester", Set.of("dev"), Optional.empty()).key();
+        }
+        return new Prepared(dir, file, config, key);
+    }
+
     private final Path dir;
     private final Gateway gateway;
     private final String key;
@@ -50,17 +79,10 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Starts a gateway whose configuration is {@code version}, {@code listen}, {@code data_dir} plus {@code rest}. */
     public static GatewayFixture start(String rest) throws Exception {
-        Path dir = Files.createTempDirectory("waygate-it");
-        Path file = dir.resolve("waygate.yaml");
-        Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
-        GatewayConfig config = ConfigLoader.load(file);
-        String key;
-        try (Database db = Database.open(config.dataDir())) {
-            key = new KeyStore(db).create("tester", Set.of("dev"), Optional.empty()).key();
-        }
-        Gateway g = new Gateway(config);
+        Prepared p = prepare(rest);
+        Gateway g = new Gateway(p.config());
         g.start();
-        return new GatewayFixture(dir, g, key);
+        return new GatewayFixture(p.dir(), g, p.key());
     }
 
     public String key() {
@@ -104,6 +126,23 @@ public final class GatewayFixture implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("gateway not ready within " + timeout);
+    }
+
+    /** Waits until tools/list offers every one of these names (some upstreams register tools after the handshake). */
+    public GatewayFixture awaitTools(Duration timeout, String... names) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        McpHttp raw = new McpHttp(mcpUrl(), key);
+        String session = raw.session();
+        List<String> have = List.of();
+        while (System.nanoTime() < deadline) {
+            have = raw.toolNames(session);
+            if (have.containsAll(List.of(names))) {
+                return this;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("tools " + List.of(names) + " not offered within " + timeout + "; offered: " + have
+                + "; catalog problems: " + gateway.router().catalogProblems());
     }
 
     @Override

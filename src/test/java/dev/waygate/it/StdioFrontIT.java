@@ -1,0 +1,106 @@
+package dev.waygate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code waygate stdio}: the official client launches the gateway as its stdio server (as a desktop
+ * client does) and reaches the tools of three upstreams through it. The gateway runs from this
+ * build's classes, so the test needs no packaged jar.
+ */
+class StdioFrontIT {
+    static GatewayFixture.Prepared prepared;
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        String tmp = System.getProperty("java.io.tmpdir");
+        prepared = GatewayFixture.prepare("""
+                servers:
+                  everything: { command: node, args: ["%s", stdio] }
+                  files: { command: node, args: ["%s", "%s"] }
+                  memory: { command: node, args: ["%s"], env: { MEMORY_FILE_PATH: "%s" } }
+                """.formatted(GatewayFixture.everything(), GatewayFixture.filesystem(), tmp, GatewayFixture.memory(),
+                tmp + "/waygate-it-stdio-memory-" + ProcessHandle.current().pid() + ".jsonl"));
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        GatewayFixture.deleteTree(prepared.dir());
+    }
+
+    /** {@code java ... dev.waygate.cli.Main stdio --config FILE}, with the test JVM's java and class path. */
+    static List<String> waygateStdio() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.waygate.cli.Main", "stdio", "--config", prepared.file().toString());
+    }
+
+    @Test
+    void officialClientListsAndCallsToolsOfThreeUpstreamsThroughStdio() throws Exception {
+        JsonNode out = NodeClient.stdio(waygateStdio(), Map.of("WAYGATE_API_KEY", prepared.key()), """
+                [{"op":"awaitTools","names":["everything__echo","files__list_allowed_directories","memory__read_graph"],"timeoutMs":60000},
+                 {"op":"listTools"},
+                 {"op":"callTool","name":"everything__echo","arguments":{"message":"over stdio"}},
+                 {"op":"callTool","name":"files__list_allowed_directories","arguments":{}},
+                 {"op":"callTool","name":"memory__read_graph","arguments":{}},
+                 {"op":"callTool","name":"everything__get-sum","arguments":{"a":2,"b":3}}]""");
+        assertThat(out.path("connected").asBoolean()).as("connected: %s", out).isTrue();
+        assertThat(out.path("serverInfo").path("name").asText()).isEqualTo("waygate");
+        NodeClient.result(out, 0);
+        List<String> names = new ArrayList<>();
+        NodeClient.result(out, 1).path("tools").forEach(t -> names.add(t.path("name").asText()));
+        assertThat(names).contains("everything__echo", "files__read_text_file", "memory__create_entities").isSorted();
+        assertThat(names).allMatch(n -> n.startsWith("everything__") || n.startsWith("files__") || n.startsWith("memory__"));
+        assertThat(NodeClient.text(out, 2)).isEqualTo("Echo: over stdio");
+        assertThat(NodeClient.result(out, 3).toString()).contains(System.getProperty("java.io.tmpdir").replaceAll("/$", ""));
+        assertThat(NodeClient.result(out, 4).path("isError").asBoolean(false)).isFalse();
+        assertThat(NodeClient.text(out, 5)).contains("5");
+    }
+
+    @Test
+    void withoutAKeyTheGatewayExitsNonZeroAndSaysWhy() throws Exception {
+        Exit e = runGateway(Map.of());
+        assertThat(e.code()).isNotZero();
+        assertThat(e.stderr()).contains("WAYGATE_API_KEY");
+    }
+
+    @Test
+    void withAnInvalidKeyTheGatewayExitsNonZero() throws Exception {
+        Exit e = runGateway(Map.of("WAYGATE_API_KEY", "wg_not-a-real-key"));
+        assertThat(e.code()).isNotZero();
+        assertThat(e.stderr()).contains("not valid");
+    }
+
+    @Test
+    void withoutAKeyTheOfficialClientCannotConnect() throws Exception {
+        JsonNode out = NodeClient.stdio(waygateStdio(), Map.of(), "[{\"op\":\"listTools\"}]");
+        assertThat(out.path("connected").asBoolean()).as("connected: %s", out).isFalse();
+    }
+
+    record Exit(int code, String stderr) {}
+
+    /** Runs the stdio gateway with only PATH, HOME and {@code env} in its environment, and an empty stdin. */
+    static Exit runGateway(Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(waygateStdio());
+        pb.environment().keySet().retainAll(List.of("PATH", "HOME"));
+        pb.environment().putAll(env);
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the gateway did not exit");
+        }
+        return new Exit(p.exitValue(), new String(err, StandardCharsets.UTF_8));
+    }
+}
