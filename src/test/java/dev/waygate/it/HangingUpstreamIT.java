@@ -1,0 +1,84 @@
+package dev.waygate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.mcp.Json;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An upstream whose tool never answers: with {@code timeout: 1s} the client gets -32031 naming the
+ * server, the upstream is told to stop (notifications/cancelled), and calls to another server go
+ * on undisturbed while the hung calls wait.
+ */
+class HangingUpstreamIT {
+    static GatewayFixture gw;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gw = GatewayFixture.start("""
+                servers:
+                  slow: { command: node, args: ["%s"], timeout: 1s }
+                  everything: { command: node, args: ["%s", stdio] }
+                """.formatted(GatewayFixture.probe(), GatewayFixture.everything()));
+        gw.awaitReady(Duration.ofSeconds(60)).awaitTools(Duration.ofSeconds(30), "slow__hang", "everything__echo");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gw.close();
+    }
+
+    @Test
+    void aHungCallTimesOutWithAnErrorNamingTheServer() throws Exception {
+        for (JsonNode out : java.util.List.of(
+                NodeClient.http(gw.mcpUrl(), gw.key(), "[{\"op\":\"callTool\",\"name\":\"slow__hang\",\"arguments\":{}}]"),
+                NodeClient.sse(gw.sseUrl(), gw.key(), "[{\"op\":\"callTool\",\"name\":\"slow__hang\",\"arguments\":{}}]"))) {
+            JsonNode error = NodeClient.error(out, 0);
+            assertThat(error.path("code").asInt()).as("%s", error).isEqualTo(-32031);
+            assertThat(error.path("data").path("server").asText()).isEqualTo("slow");
+            assertThat(error.path("message").asText()).contains("slow");
+            assertThat(out.path("results").get(0).path("elapsedMs").asLong()).isBetween(900L, 5_000L);
+        }
+    }
+
+    @Test
+    void theTimedOutRequestIsCancelledAtTheUpstream() throws Exception {
+        JsonNode out = NodeClient.http(gw.mcpUrl(), gw.key(), """
+                [{"op":"callTool","name":"slow__cancellations"},
+                 {"op":"callTool","name":"slow__hang","arguments":{}},
+                 {"op":"callTool","name":"slow__cancellations"}]""");
+        JsonNode before = Json.parse(NodeClient.text(out, 0));
+        assertThat(NodeClient.error(out, 1).path("code").asInt()).isEqualTo(-32031);
+        JsonNode after = Json.parse(NodeClient.text(out, 2));
+        assertThat(after.size()).as("%s", after).isEqualTo(before.size() + 1);
+        assertThat(after.get(after.size() - 1).path("reason").asText()).isEqualTo("timed out");
+    }
+
+    @Test
+    void callsToAnotherServerKeepWorkingWhileCallsHang() throws Exception {
+        CompletableFuture<JsonNode> hung = NodeClient.async(NodeClient.httpArgs(gw.mcpUrl(), gw.key()), """
+                [{"op":"callTool","name":"slow__hang"},{"op":"callTool","name":"slow__hang"},
+                 {"op":"callTool","name":"slow__hang"},{"op":"callTool","name":"slow__hang"}]""");
+        StringBuilder ops = new StringBuilder("[{\"op\":\"sleep\",\"ms\":500}");
+        for (int i = 0; i < 10; i++) {
+            ops.append(",{\"op\":\"callTool\",\"name\":\"everything__echo\",\"arguments\":{\"message\":\"m").append(i).append("\"}}");
+        }
+        JsonNode other = NodeClient.sse(gw.sseUrl(), gw.key(), ops.append(']').toString());
+        JsonNode hanging = hung.get(60, TimeUnit.SECONDS);
+        for (int i = 1; i <= 10; i++) {
+            assertThat(NodeClient.text(other, i)).isEqualTo("Echo: m" + (i - 1));
+            assertThat(other.path("results").get(i).path("elapsedMs").asLong()).as("echo %d", i).isLessThan(800);
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(NodeClient.error(hanging, i).path("code").asInt()).isEqualTo(-32031);
+        }
+        assertThat(other.path("totalMs").asLong()).as("the echoes did not wait for the hung calls")
+                .isLessThan(hanging.path("totalMs").asLong());
+    }
+}
