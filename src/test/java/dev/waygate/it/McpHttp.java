@@ -34,7 +34,12 @@ public final class McpHttp {
 
     /** A POST of {@code body} with the key, JSON content type, the Accept the spec asks for, and these extra headers. */
     public HttpResponse<String> post(String body, Map<String, String> headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+        return postTo(url, body, headers);
+    }
+
+    public HttpResponse<String> postTo(String target, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target)).timeout(TIMEOUT)
                 .header("Content-Type", JSON)
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -110,6 +115,48 @@ public final class McpHttp {
             throw new AssertionError(method + ": HTTP " + r.statusCode() + " " + r.body());
         }
         return reply(r);
+    }
+
+    /** An open legacy {@code GET /sse} stream: where to POST, and the stream's lines. */
+    public record LegacySse(String messageUrl, java.util.Iterator<String> lines, java.util.stream.Stream<String> stream)
+            implements AutoCloseable {
+        /** The next {@code data:} line's JSON (the next message the gateway sent on the stream). */
+        public JsonNode next() throws IOException {
+            while (lines.hasNext()) {
+                String l = lines.next();
+                if (l.startsWith("data:")) {
+                    return Json.parse(l.substring(5).strip());
+                }
+            }
+            throw new AssertionError("the event stream ended");
+        }
+
+        @Override
+        public void close() {
+            stream.close();
+        }
+    }
+
+    /** Opens {@code GET /sse} with the key and reads the endpoint event. */
+    public LegacySse openSse(String sseUrl) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sseUrl)).header("Accept", "text/event-stream").GET();
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() != 200) {
+            r.body().close();
+            throw new AssertionError("GET /sse: HTTP " + r.statusCode());
+        }
+        java.util.Iterator<String> lines = r.body().iterator();
+        while (lines.hasNext()) {
+            String l = lines.next();
+            if (l.equals("event: endpoint") && lines.hasNext()) {
+                String path = lines.next().substring("data:".length()).strip();
+                return new LegacySse(URI.create(sseUrl).resolve(path).toString(), lines, r.body());
+            }
+        }
+        throw new AssertionError("no endpoint event on " + sseUrl);
     }
 
     /** Every tool name, following cursors. */
