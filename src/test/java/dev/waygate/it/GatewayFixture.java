@@ -51,6 +51,35 @@ public final class GatewayFixture implements AutoCloseable {
         }
     }
 
+    /** Starts a server process the test owns (a remote upstream), its output going to target/it-logs/NAME.log. */
+    public static Process spawn(String name, java.util.Map<String, String> env, String... command) throws IOException {
+        Path logs = Files.createDirectories(Path.of("target/it-logs"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(logs.resolve(name + ".log").toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Ends a process started by {@link #spawn} and its children. */
+    public static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+    }
+
+    /** Waits until something accepts connections on this loopback port. */
+    public static void awaitListening(int port, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing listens on port " + port + " after " + timeout);
+    }
+
     /** A configuration file and a data directory holding one API key, not yet started. */
     public record Prepared(Path dir, Path file, GatewayConfig config, String key) {}
 

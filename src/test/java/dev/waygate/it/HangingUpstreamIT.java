@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.mcp.Json;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -14,24 +15,60 @@ import org.junit.jupiter.api.Test;
 /**
  * An upstream whose tool never answers: with {@code timeout: 1s} the client gets -32031 naming the
  * server, the upstream is told to stop (notifications/cancelled), and calls to another server go
- * on undisturbed while the hung calls wait.
+ * on undisturbed while the hung calls wait. The same for a remote Streamable HTTP upstream that
+ * answers POSTs with JSON: one that never sends the response, and one that sends headers and then
+ * stalls the body.
  */
 class HangingUpstreamIT {
     static GatewayFixture gw;
+    static Process remote;
 
     @BeforeAll
     static void start() throws Exception {
+        int port = GatewayFixture.freePort();
+        remote = GatewayFixture.spawn("probe-http", Map.of(), "node", GatewayFixture.probe(), "http", Integer.toString(port));
+        GatewayFixture.awaitListening(port, Duration.ofSeconds(30));
         gw = GatewayFixture.start("""
                 servers:
                   slow: { command: node, args: ["%s"], timeout: 1s }
+                  remote: { url: "http://127.0.0.1:%d/mcp", timeout: 1s }
                   everything: { command: node, args: ["%s", stdio] }
-                """.formatted(GatewayFixture.probe(), GatewayFixture.everything()));
-        gw.awaitReady(Duration.ofSeconds(60)).awaitTools(Duration.ofSeconds(30), "slow__hang", "everything__echo");
+                """.formatted(GatewayFixture.probe(), port, GatewayFixture.everything()));
+        gw.awaitReady(Duration.ofSeconds(60)).awaitTools(Duration.ofSeconds(30), "slow__hang", "remote__hang", "everything__echo");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        gw.close();
+        if (gw != null) {
+            gw.close();
+        }
+        GatewayFixture.kill(remote);
+    }
+
+    static void assertTimedOut(JsonNode out, int op, String server) {
+        JsonNode error = NodeClient.error(out, op);
+        assertThat(error.path("code").asInt()).as("%s", error).isEqualTo(-32031);
+        assertThat(error.path("data").path("server").asText()).isEqualTo(server);
+        assertThat(error.path("message").asText()).contains(server);
+        assertThat(out.path("results").get(op).path("elapsedMs").asLong()).as("%s", error).isBetween(900L, 5_000L);
+    }
+
+    @Test
+    void aRemoteUpstreamThatNeverAnswersThePostTimesOut() throws Exception {
+        JsonNode out = NodeClient.http(gw.mcpUrl(), gw.key(), """
+                [{"op":"callTool","name":"remote__hang"},
+                 {"op":"callTool","name":"remote__echo","arguments":{"message":"after"}}]""");
+        assertTimedOut(out, 0, "remote");
+        assertThat(NodeClient.text(out, 1)).isEqualTo("probe: after");
+    }
+
+    @Test
+    void aRemoteUpstreamThatStallsTheResponseBodyTimesOut() throws Exception {
+        JsonNode out = NodeClient.http(gw.mcpUrl(), gw.key(), """
+                [{"op":"callTool","name":"remote__stall","timeoutMs":15000},
+                 {"op":"callTool","name":"remote__echo","arguments":{"message":"after"}}]""");
+        assertTimedOut(out, 0, "remote");
+        assertThat(NodeClient.text(out, 1)).isEqualTo("probe: after");
     }
 
     @Test
@@ -39,11 +76,7 @@ class HangingUpstreamIT {
         for (JsonNode out : java.util.List.of(
                 NodeClient.http(gw.mcpUrl(), gw.key(), "[{\"op\":\"callTool\",\"name\":\"slow__hang\",\"arguments\":{}}]"),
                 NodeClient.sse(gw.sseUrl(), gw.key(), "[{\"op\":\"callTool\",\"name\":\"slow__hang\",\"arguments\":{}}]"))) {
-            JsonNode error = NodeClient.error(out, 0);
-            assertThat(error.path("code").asInt()).as("%s", error).isEqualTo(-32031);
-            assertThat(error.path("data").path("server").asText()).isEqualTo("slow");
-            assertThat(error.path("message").asText()).contains("slow");
-            assertThat(out.path("results").get(0).path("elapsedMs").asLong()).isBetween(900L, 5_000L);
+            assertTimedOut(out, 0, "slow");
         }
     }
 

@@ -3,8 +3,6 @@ package dev.waygate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +26,8 @@ class RemoteUpstreamsIT {
         int sse = GatewayFixture.freePort();
         servers.add(everything("streamableHttp", streamable));
         servers.add(everything("sse", sse));
-        awaitListening(streamable);
-        awaitListening(sse);
+        GatewayFixture.awaitListening(streamable, Duration.ofSeconds(30));
+        GatewayFixture.awaitListening(sse, Duration.ofSeconds(30));
         gw = GatewayFixture.start("""
                 servers:
                   streamable: { url: "http://127.0.0.1:%d/mcp", timeout: 20s }
@@ -45,32 +43,12 @@ class RemoteUpstreamsIT {
         if (gw != null) {
             gw.close();
         }
-        for (Process p : servers) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-        }
+        servers.forEach(GatewayFixture::kill);
     }
 
     static Process everything(String mode, int port) throws Exception {
-        java.io.File log = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target/it-logs"))
-                .resolve("everything-" + mode + ".log").toFile();
-        ProcessBuilder pb = new ProcessBuilder("node", GatewayFixture.everything(), mode).redirectErrorStream(true)
-                .redirectOutput(log);
-        pb.environment().put("PORT", Integer.toString(port));
-        return pb.start();
-    }
-
-    static void awaitListening(int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (java.io.IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("nothing listens on port " + port);
+        return GatewayFixture.spawn("everything-" + mode, Map.of("PORT", Integer.toString(port)),
+                "node", GatewayFixture.everything(), mode);
     }
 
     /** The fallback server's URL refuses Streamable HTTP: that it is ready shows the fallback to legacy SSE. */
