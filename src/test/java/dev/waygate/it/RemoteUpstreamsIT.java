@@ -91,11 +91,8 @@ class RemoteUpstreamsIT {
                  {"op":"callTool","name":"legacy__trigger-long-running-operation","arguments":{"duration":0.6,"steps":3},"progress":true},
                  {"op":"callTool","name":"streamable__trigger-sampling-request","arguments":{"prompt":"remote"}},
                  {"op":"callTool","name":"legacy__trigger-sampling-request","arguments":{"prompt":"legacy"}}]""");
-        for (int i = 0; i < 2; i++) {
-            List<Integer> steps = new ArrayList<>();
-            NodeClient.result(out, i).path("progress").forEach(p -> steps.add(p.path("progress").asInt()));
-            assertThat(steps).as("progress of op %d", i).containsExactly(1, 2, 3);
-        }
+        Progress.check(out, 0, 3);
+        Progress.check(out, 1, 3);
         assertThat(NodeClient.text(out, 2)).contains("sampled: Resource trigger-sampling-request context: remote");
         assertThat(NodeClient.text(out, 3)).contains("sampled: Resource trigger-sampling-request context: legacy");
     }
