@@ -55,6 +55,31 @@ class MalformedRequestsIT {
         assertThat(body.has("id") && body.get("id").isNull()).as("id is null: %s", body).isTrue();
     }
 
+    /** Two parsers must never disagree on a message: duplicate keys are refused, not resolved. */
+    @Test
+    void duplicateKeysAndExcessiveNestingAreParseErrors() throws Exception {
+        String session = raw.session();
+        HttpResponse<String> dup = raw.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"method\":\"tools/list\"}",
+                McpHttp.headers(session));
+        assertThat(dup.statusCode()).isEqualTo(400);
+        assertThat(rpcCode(dup)).isEqualTo(-32700);
+        String deep = "[".repeat(1000) + "]".repeat(1000);
+        HttpResponse<String> nested = raw.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":" + deep + "}}",
+                McpHttp.headers(session));
+        assertThat(nested.statusCode()).isEqualTo(400);
+        assertThat(rpcCode(nested)).isEqualTo(-32700);
+    }
+
+    @Test
+    void idsThatAreNeitherStringsNorIntegersAreInvalidRequests() throws Exception {
+        String session = raw.session();
+        for (String id : java.util.List.of("null", "1.5", "true", "{}", "[1]")) {
+            HttpResponse<String> r = raw.post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}", McpHttp.headers(session));
+            assertThat(r.statusCode()).as("id %s", id).isEqualTo(400);
+            assertThat(rpcCode(r)).as("id %s", id).isEqualTo(-32600);
+        }
+    }
+
     @Test
     void aBatchIsAnInvalidRequest() throws Exception {
         String session = raw.session();
