@@ -70,6 +70,13 @@ class AuthAndOriginIT {
     }
 
     @Test
+    void theMcpGetStreamAndDeleteNeedAKeyToo() throws Exception {
+        assertUnauthenticated(get(gw.mcpUrl(), Map.of("Mcp-Session-Id", "x")));
+        HttpRequest delete = HttpRequest.newBuilder(URI.create(gw.mcpUrl())).header("Mcp-Session-Id", "x").DELETE().build();
+        assertUnauthenticated(new McpHttp(gw.mcpUrl(), null).send(delete));
+    }
+
+    @Test
     void legacySseWithoutOrWithAWrongKeyIs401() throws Exception {
         assertUnauthenticated(get(gw.sseUrl(), Map.of()));
         assertUnauthenticated(get(gw.sseUrl(), Map.of("Authorization", "Bearer wrong")));
@@ -102,6 +109,30 @@ class AuthAndOriginIT {
                 .as("the origin is checked before the key").isEqualTo(403);
         assertThat(withKey.post(INIT, Map.of("Origin", "http://127.0.0.1.evil.example.com")).statusCode()).isEqualTo(403);
         assertThat(withKey.post(INIT, Map.of("Origin", "null")).statusCode()).isEqualTo(403);
+    }
+
+    /** The other half of DNS-rebinding protection: a rebound name arrives as the Host header (HttpClient cannot set Host). */
+    @Test
+    void aForeignHostIs403EvenWithAValidKey() throws Exception {
+        assertThat(statusWithHost("evil.example.com:" + gw.gateway().port())).isEqualTo(403);
+        assertThat(statusWithHost("127.0.0.1.nip.io")).isEqualTo(403);
+        assertThat(statusWithHost("localhost:" + gw.gateway().port())).isEqualTo(200);
+        assertThat(statusWithHost("127.0.0.1:" + gw.gateway().port())).isEqualTo(200);
+    }
+
+    static int statusWithHost(String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.gateway().port())) {
+            s.setSoTimeout(10_000);
+            byte[] body = INIT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String head = "POST /mcp HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + gw.key()
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+            s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body);
+            s.getOutputStream().flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
     }
 
     @Test
