@@ -22,9 +22,22 @@ import org.junit.jupiter.api.Test;
 class HangingUpstreamIT {
     static GatewayFixture gw;
     static Process remote;
+    /** Accepts connections and never answers: a server that hangs before even its handshake. */
+    static java.net.ServerSocket mute;
+    static final java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
+        mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().name("mute-server").start(() -> {
+            try {
+                while (true) {
+                    held.add(mute.accept());
+                }
+            } catch (java.io.IOException e) {
+                // closed at the end
+            }
+        });
         int port = GatewayFixture.freePort();
         remote = GatewayFixture.spawn("probe-http", Map.of(), "node", GatewayFixture.probe(), "http", Integer.toString(port));
         GatewayFixture.awaitListening(port, Duration.ofSeconds(30));
@@ -33,7 +46,9 @@ class HangingUpstreamIT {
                   slow: { command: node, args: ["%s"], timeout: 1s }
                   remote: { url: "http://127.0.0.1:%d/mcp", timeout: 1s }
                   everything: { command: node, args: ["%s", stdio] }
-                """.formatted(GatewayFixture.probe(), port, GatewayFixture.everything()));
+                  mute-http: { url: "http://127.0.0.1:%d/mcp", timeout: 1s, required: false }
+                  mute-sse: { url: "http://127.0.0.1:%d/sse", type: sse, timeout: 1s, required: false }
+                """.formatted(GatewayFixture.probe(), port, GatewayFixture.everything(), mute.getLocalPort(), mute.getLocalPort()));
         gw.awaitReady(Duration.ofSeconds(60)).awaitTools(Duration.ofSeconds(30), "slow__hang", "remote__hang", "everything__echo");
     }
 
@@ -43,6 +58,27 @@ class HangingUpstreamIT {
             gw.close();
         }
         GatewayFixture.kill(remote);
+        mute.close();
+        for (java.net.Socket s : held) {
+            s.close();
+        }
+    }
+
+    /** A handshake that never completes must time out too, or the gateway would never retry the server. */
+    @Test
+    void anUpstreamThatNeverAnswersItsHandshakeIsRetried() throws Exception {
+        for (String name : java.util.List.of("mute-http", "mute-sse")) {
+            var u = gw.upstream(name);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (u.restarts() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(u.restarts()).as("%s: %s, last error '%s'", name, u.state(), u.lastError()).isGreaterThanOrEqualTo(2);
+            assertThat(u.state()).isNotEqualTo(dev.waygate.upstream.Upstream.State.READY);
+        }
+        JsonNode out = NodeClient.http(gw.mcpUrl(), gw.key(), """
+                [{"op":"callTool","name":"everything__echo","arguments":{"message":"unaffected"}}]""");
+        assertThat(NodeClient.text(out, 0)).isEqualTo("Echo: unaffected");
     }
 
     static void assertTimedOut(JsonNode out, int op, String server) {
