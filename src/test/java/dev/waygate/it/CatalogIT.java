@@ -51,7 +51,8 @@ class CatalogIT {
                 .path("tools").forEach(t -> expected.add("everything__" + t.path("name").asText()));
         NodeClient.result(NodeClient.stdio(List.of("node", GatewayFixture.memory()), Map.of("MEMORY_FILE_PATH", MEMORY_FILE), ops), 0)
                 .path("tools").forEach(t -> expected.add("memory__" + t.path("name").asText()));
-        List.of("cancellations", "echo", "hang", "received").forEach(n -> expected.add("probe__" + n));
+        NodeClient.result(NodeClient.stdio(List.of("node", GatewayFixture.probe()), Map.of(), ops), 0)
+                .path("tools").forEach(t -> expected.add("probe__" + t.path("name").asText()));
         expected.sort(null);
         return expected;
     }
