@@ -3,12 +3,9 @@ package dev.waygate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,11 +37,8 @@ class StdioFrontIT {
         GatewayFixture.deleteTree(prepared.dir());
     }
 
-    /** {@code java ... dev.waygate.cli.Main stdio --config FILE}, with the test JVM's java and class path. */
     static List<String> waygateStdio() {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.waygate.cli.Main", "stdio", "--config", prepared.file().toString());
+        return Cli.command("stdio", "--config", prepared.file().toString());
     }
 
     @Test
@@ -109,14 +103,14 @@ class StdioFrontIT {
 
     @Test
     void withoutAKeyTheGatewayExitsNonZeroAndSaysWhy() throws Exception {
-        Exit e = runGateway(Map.of());
+        Cli.Exit e = Cli.run(Map.of(), "stdio", "--config", prepared.file().toString());
         assertThat(e.code()).isNotZero();
         assertThat(e.stderr()).contains("WAYGATE_API_KEY");
     }
 
     @Test
     void withAnInvalidKeyTheGatewayExitsNonZero() throws Exception {
-        Exit e = runGateway(Map.of("WAYGATE_API_KEY", "wg_not-a-real-key"));
+        Cli.Exit e = Cli.run(Map.of("WAYGATE_API_KEY", "wg_not-a-real-key"), "stdio", "--config", prepared.file().toString());
         assertThat(e.code()).isNotZero();
         assertThat(e.stderr()).contains("not valid");
     }
@@ -125,22 +119,5 @@ class StdioFrontIT {
     void withoutAKeyTheOfficialClientCannotConnect() throws Exception {
         JsonNode out = NodeClient.stdio(waygateStdio(), Map.of(), "[{\"op\":\"listTools\"}]");
         assertThat(out.path("connected").asBoolean()).as("connected: %s", out).isFalse();
-    }
-
-    record Exit(int code, String stderr) {}
-
-    /** Runs the stdio gateway with only PATH, HOME and {@code env} in its environment, and an empty stdin. */
-    static Exit runGateway(Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(waygateStdio());
-        pb.environment().keySet().retainAll(List.of("PATH", "HOME"));
-        pb.environment().putAll(env);
-        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] err = p.getErrorStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the gateway did not exit");
-        }
-        return new Exit(p.exitValue(), new String(err, StandardCharsets.UTF_8));
     }
 }
