@@ -37,7 +37,10 @@ final class SseTransport implements Transport {
 
     @Override
     public void open(Inbound inbound) throws IOException {
+        // The timeout bounds the wait for the response headers only, not the stream that follows:
+        // without it a server that accepts and never answers holds the handshake (and every retry) forever.
         HttpRequest get = HttpTransports.withHeaders(HttpRequest.newBuilder(url), config)
+                .timeout(config.timeout())
                 .header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> r = HttpTransports.send(client, get);
         if (r.statusCode() != 200 || !HttpTransports.isEventStream(r)) {

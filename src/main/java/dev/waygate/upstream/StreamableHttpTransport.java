@@ -2,8 +2,10 @@ package dev.waygate.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.config.ServerConfig;
+import dev.waygate.mcp.ErrorCodes;
 import dev.waygate.mcp.Json;
 import dev.waygate.mcp.JsonRpc;
+import dev.waygate.mcp.McpException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -72,14 +74,29 @@ final class StreamableHttpTransport implements Transport {
             HttpTransports.discard(r);
             return;
         }
+        // Either body is read on its own thread: a server that sends headers and then stalls must
+        // not hold the caller past its timeout.
+        InputStream body = r.body();
+        open.add(body);
         if (HttpTransports.isEventStream(r)) {
-            InputStream body = r.body();
-            open.add(body);
             Thread.ofVirtual().name("upstream-" + config.name() + "-post-sse").start(() -> readStream(body, related));
         } else {
-            JsonNode reply = Json.parse(HttpTransports.readBounded(r.body()));
-            inbound.message(reply, related);
+            Thread.ofVirtual().name("upstream-" + config.name() + "-post-json").start(() -> readJson(body, related));
         }
+    }
+
+    /** A JSON answer; one that cannot be read fails its request at once, naming the server. */
+    private void readJson(InputStream body, Object related) {
+        JsonNode reply;
+        try {
+            reply = Json.parse(HttpTransports.readBounded(body));
+        } catch (IOException e) {
+            reply = JsonRpc.error((JsonNode) related, McpException.upstream(ErrorCodes.UPSTREAM_FAILURE, config.name(),
+                    "upstream '" + config.name() + "' sent an unreadable response: " + e.getMessage()));
+        } finally {
+            open.remove(body);
+        }
+        inbound.message(reply, related);
     }
 
     private void addSessionHeaders(HttpRequest.Builder b) {

@@ -240,15 +240,18 @@ public final class Upstream {
         scope.ifPresent(s -> s.onCancel(() -> cancel(p, "cancelled by the client")));
         Transport t = transport;
         try {
+            // The timeout covers the whole exchange: a remote transport's send blocks until the
+            // response headers arrive, which a server answering with JSON sends only when done.
             t.send(JsonRpc.request(Json.MAPPER.getNodeFactory().numberNode(id), method, sent));
-            JsonNode reply = p.response().get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            long left = config.timeout().toNanos() - (System.nanoTime() - p.startedNanos());
+            JsonNode reply = p.response().get(Math.max(0, left), TimeUnit.NANOSECONDS);
             if (reply.has("error")) {
                 JsonNode err = reply.get("error");
                 throw new McpException(err.path("code").asInt(ErrorCodes.INTERNAL_ERROR), err.path("message").asText("upstream error"),
                         err.get("data"));
             }
             return reply.path("result");
-        } catch (TimeoutException e) {
+        } catch (TimeoutException | java.net.http.HttpTimeoutException e) {
             cancel(p, "timed out");
             if (handshake) {
                 throw new IOException("no answer to initialize within " + config.timeout().toMillis() + " ms");

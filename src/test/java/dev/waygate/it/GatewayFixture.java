@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,6 +39,70 @@ public final class GatewayFixture implements AutoCloseable {
         return MODULES.resolve("@modelcontextprotocol/server-memory/dist/index.js").toString();
     }
 
+    /** A stdio MCP server written for these tests (raw JSON lines): tools hang, echo, cancellations, received. */
+    public static String probe() {
+        return Path.of("src/test/resources/probe-server.mjs").toAbsolutePath().toString();
+    }
+
+    /** A free loopback port (for upstreams the test starts itself). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts a server process the test owns (a remote upstream), its output going to target/it-logs/NAME.log. */
+    public static Process spawn(String name, java.util.Map<String, String> env, String... command) throws IOException {
+        Path logs = Files.createDirectories(Path.of("target/it-logs"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(logs.resolve(name + ".log").toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Ends a process started by {@link #spawn} and its children. */
+    public static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+    }
+
+    /** Waits until something accepts connections on this loopback port. */
+    public static void awaitListening(int port, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing listens on port " + port + " after " + timeout);
+    }
+
+    /** A configuration file and a data directory holding one API key, not yet started. */
+    public record Prepared(Path dir, Path file, GatewayConfig config, String key) {}
+
+    /**
+     * Writes {@code version}, {@code listen}, {@code data_dir} plus {@code rest} to a fresh directory
+     * and creates a key. Without a {@code policy} section in {@code rest}, one that allows everything
+     * is added (tests of the policy itself write their own).
+     */
+    public static Prepared prepare(String rest) throws Exception {
+        if (!rest.contains("\npolicy:") && !rest.startsWith("policy:")) {
+            rest = rest + (rest.endsWith("\n") ? "" : "\n") + "policy: { default: allow }\n";
+        }
+        Path dir = Files.createTempDirectory("waygate-it");
+        Path file = dir.resolve("waygate.yaml");
+        Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
+        GatewayConfig config = ConfigLoader.load(file);
+        String key;
+        try (Database db = Database.open(config.dataDir())) {
+            key = new KeyStore(db).create("tester", Set.of("dev"), Optional.empty()).key();
+        }
+        return new Prepared(dir, file, config, key);
+    }
+
     private final Path dir;
     private final Gateway gateway;
     private final String key;
@@ -54,20 +119,10 @@ public final class GatewayFixture implements AutoCloseable {
      * added (tests of the policy itself write their own).
      */
     public static GatewayFixture start(String rest) throws Exception {
-        if (!rest.contains("\npolicy:") && !rest.startsWith("policy:")) {
-            rest = rest + (rest.endsWith("\n") ? "" : "\n") + "policy: { default: allow }\n";
-        }
-        Path dir = Files.createTempDirectory("waygate-it");
-        Path file = dir.resolve("waygate.yaml");
-        Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
-        GatewayConfig config = ConfigLoader.load(file);
-        String key;
-        try (Database db = Database.open(config.dataDir())) {
-            key = new KeyStore(db).create("tester", Set.of("dev"), Optional.empty()).key();
-        }
-        Gateway g = new Gateway(config);
+        Prepared p = prepare(rest);
+        Gateway g = new Gateway(p.config());
         g.start();
-        return new GatewayFixture(dir, g, key);
+        return new GatewayFixture(p.dir(), g, p.key());
     }
 
     public String key() {
@@ -118,6 +173,23 @@ public final class GatewayFixture implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("gateway not ready within " + timeout);
+    }
+
+    /** Waits until tools/list offers every one of these names (some upstreams register tools after the handshake). */
+    public GatewayFixture awaitTools(Duration timeout, String... names) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        McpHttp raw = new McpHttp(mcpUrl(), key);
+        String session = raw.session();
+        List<String> have = List.of();
+        while (System.nanoTime() < deadline) {
+            have = raw.toolNames(session);
+            if (have.containsAll(List.of(names))) {
+                return this;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("tools " + List.of(names) + " not offered within " + timeout + "; offered: " + have
+                + "; catalog problems: " + gateway.router().catalogProblems());
     }
 
     @Override
