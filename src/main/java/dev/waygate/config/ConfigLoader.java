@@ -146,7 +146,7 @@ public final class ConfigLoader {
             Node root = new Node(tree, "", "", new Node.Source(name, lines, env));
             return root.requireObject();
         } catch (JsonProcessingException e) {
-            throw syntaxError(name, e);
+            throw syntaxError(name, e, Math.max(1, (int) text.lines().count()));
         } catch (IOException e) {
             throw new ConfigException(name + ":1: cannot parse: " + e.getMessage());
         }
@@ -156,15 +156,16 @@ public final class ConfigLoader {
      * For YAML, the scanner's own mark: Jackson reports where its parser stood, which can be the
      * line before the mistake (a tab in the indentation) or the line after it.
      */
-    private static ConfigException syntaxError(String file, JsonProcessingException e) {
+    private static ConfigException syntaxError(String file, JsonProcessingException e, int lastLine) {
         if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
-            int line = m.getProblemMark().getLine() + 1;
+            // At the end of the stream the parser points past the last line; name the last line instead.
+            int line = Math.min(m.getProblemMark().getLine() + 1, lastLine);
             String context = m.getContext() == null || m.getContextMark() == null
                     || m.getContextMark().getLine() + 1 == line
                     ? "" : " (" + m.getContext() + " at line " + (m.getContextMark().getLine() + 1) + ")";
             return new ConfigException(file, line, "", "syntax error: " + m.getProblem() + context);
         }
-        int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
+        int line = Math.min(e.getLocation() == null ? 1 : e.getLocation().getLineNr(), lastLine);
         return new ConfigException(file, line, "", "syntax error: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     }
 

@@ -37,6 +37,8 @@ final class StderrLimiter {
             suppressed++;
             return;
         }
-        log.info("[{}] {}", server, line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "…" : line);
+        String shown = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "…" : line;
+        log.info("[{}] {}", server, shown.chars().anyMatch(Character::isISOControl)
+                ? shown.replaceAll("\\p{Cntrl}", "\uFFFD") : shown);
     }
 }

@@ -3,6 +3,7 @@ package dev.waygate.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.config.ServerConfig;
 import dev.waygate.mcp.Json;
+import dev.waygate.mcp.LineReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +28,8 @@ final class StdioTransport implements Transport {
     /** Variables a program commonly needs to start at all; nothing secret. */
     static final List<String> PASSED_ENV = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL",
             "TERM", "NODE_PATH", "npm_config_cache");
-    private static final int MAX_LINE_CHARS = 16 * 1024 * 1024;
+    /** A message larger than this ends the connection: the server is restarted (a hostile one cannot exhaust memory). */
+    static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
     private final ServerConfig config;
     private final Path defaultCwd;
@@ -64,15 +66,12 @@ final class StdioTransport implements Transport {
 
     private void pumpStdout(Process p, Inbound inbound) {
         String reason = "stdout closed";
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (var stdout = p.getInputStream()) {
+            LineReader r = new LineReader(stdout, MAX_LINE_BYTES);
             String line;
-            while ((line = r.readLine()) != null) {
+            while ((line = r.next()) != null) {
                 if (line.isBlank()) {
                     continue;
-                }
-                if (line.length() > MAX_LINE_CHARS) {
-                    reason = "sent a message larger than " + MAX_LINE_CHARS + " characters";
-                    break;
                 }
                 JsonNode m;
                 try {
@@ -83,6 +82,8 @@ final class StdioTransport implements Transport {
                 }
                 inbound.message(m, null);
             }
+        } catch (LineReader.TooLong e) {
+            reason = "sent a message larger than " + MAX_LINE_BYTES + " bytes";
         } catch (IOException e) {
             reason = "stdout: " + e.getMessage();
         }
@@ -158,7 +159,17 @@ final class StdioTransport implements Transport {
         });
     }
 
+    /** At most 200 characters, control characters escaped: upstream output must not forge log lines. */
     static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+        String cut = s.length() <= 200 ? s : s.substring(0, 200) + "…";
+        StringBuilder sb = new StringBuilder(cut.length());
+        cut.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
+                sb.append(String.format("\\u%04x", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
     }
 }
