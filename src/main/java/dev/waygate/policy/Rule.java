@@ -55,7 +55,10 @@ public record Rule(String name, Set<String> principals, Set<String> roles, Set<S
         return globs.stream().anyMatch(g -> g.matches(q.name()));
     }
 
+    /** Allowing: every condition holds. Denying: every condition holds or cannot judge its value (fail closed). */
     boolean argumentsHold(JsonNode args) {
-        return arguments.stream().allMatch(c -> c.holds(args));
+        return effect == Effect.ALLOW
+                ? arguments.stream().allMatch(c -> c.holds(args))
+                : arguments.stream().allMatch(c -> c.mayHold(args));
     }
 }
