@@ -54,9 +54,25 @@ public final class GatewayFixture implements AutoCloseable {
      * added (tests of the policy itself write their own).
      */
     public static GatewayFixture start(String rest) throws Exception {
-        if (!rest.contains("\npolicy:") && !rest.startsWith("policy:")) {
+        if (!hasPolicy(rest)) {
             rest = rest + (rest.endsWith("\n") ? "" : "\n") + "policy: { default: allow }\n";
         }
+        return startAsWritten(rest);
+    }
+
+    /** Starts a gateway with no {@code policy} section at all: the configuration's own default (deny everything). */
+    public static GatewayFixture startWithoutPolicy(String rest) throws Exception {
+        if (hasPolicy(rest)) {
+            throw new IllegalArgumentException("the configuration has a policy section");
+        }
+        return startAsWritten(rest);
+    }
+
+    private static boolean hasPolicy(String rest) {
+        return rest.contains("\npolicy:") || rest.startsWith("policy:");
+    }
+
+    private static GatewayFixture startAsWritten(String rest) throws Exception {
         Path dir = Files.createTempDirectory("waygate-it");
         Path file = dir.resolve("waygate.yaml");
         Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
@@ -72,6 +88,16 @@ public final class GatewayFixture implements AutoCloseable {
 
     public String key() {
         return key;
+    }
+
+    /**
+     * Creates another API key in the running gateway's store (keys are looked up per request, so it
+     * works at once) and returns it.
+     */
+    public String createKey(String principal, String... roles) {
+        try (Database db = Database.open(gateway.config().dataDir())) {
+            return new KeyStore(db).create(principal, Set.of(roles), Optional.empty()).key();
+        }
     }
 
     public Path dir() {
