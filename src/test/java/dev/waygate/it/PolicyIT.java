@@ -107,7 +107,9 @@ class PolicyIT {
                 ,{"op":"callTool","name":"everything__get-env","arguments":{}}
                 ,{"op":"callTool","name":"memory__create_entities","arguments":{"entities":[]}}
                 ,{"op":"getPrompt","name":"everything__args-prompt","arguments":{"city":"Paris"}}
-                ,{"op":"readResource","uri":"demo://resource/dynamic/blob/1"}]""");
+                ,{"op":"readResource","uri":"demo://resource/dynamic/blob/1"}
+                ,{"op":"readResource","uri":"demo://resource/dynamic/text/.."}
+                ,{"op":"readResource","uri":"demo://resource/dynamic/text/%2e%2e"}]""");
         assertThat(out.path("connected").asBoolean()).as("connected: %s", out).isTrue();
 
         Predicate<String> devMay = n -> n.equals("everything__echo")
@@ -132,6 +134,9 @@ class PolicyIT {
         denied(out, 10, "policy_default_deny", "default", "no rule allows memory__create_entities");
         denied(out, 11, "policy_default_deny", "default", "no rule allows everything__args-prompt");
         denied(out, 12, "policy_default_deny", "default", "no rule allows demo://resource/dynamic/blob/1");
+        // the upstream's template routes these; the allowing glob's * must not cover a dot segment
+        denied(out, 13, "policy_default_deny", "default", "no rule allows demo://resource/dynamic/text/..");
+        denied(out, 14, "policy_default_deny", "default", "no rule allows demo://resource/dynamic/text/%2e%2e");
     }
 
     @Test

@@ -366,6 +366,51 @@ class PolicyTest {
                 Arguments.of("{}", false));
     }
 
+    // ---- traversal in resource URIs: a glob's * would cover it ----
+
+    static final Policy DATA_FILES = policy(deny("no-etc").resources("file:///etc/*"), allow("data").resources("file:///srv/data/*"));
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("uris")
+    void resourceGlobsNeitherAllowNorMissTraversal(String uri, String rule) {
+        Expect expect = switch (rule) {
+            case "data" -> Expect.allow("data");
+            case "no-etc" -> Expect.deny("no-etc");
+            default -> Expect.DEFAULT_DENY;
+        };
+        check(DATA_FILES, resource(ALICE, "files", uri), expect);
+    }
+
+    static Stream<Arguments> uris() {
+        return Stream.of(
+                Arguments.of("file:///srv/data/report.txt", "data"),
+                Arguments.of("file:///srv/data/a/b?x=../..", "data"),
+                Arguments.of("file:///srv/data/..hidden", "data"),
+                Arguments.of("file:///srv/data/../../etc/passwd", "no-etc"),
+                Arguments.of("file:///srv/data/%2e%2e/%2E%2E/etc/passwd", "no-etc"),
+                Arguments.of("file:///srv/data/..%2f..%2fetc/passwd", "no-etc"),
+                Arguments.of("file:///srv/data\\..\\..\\etc\\passwd", "no-etc"),
+                Arguments.of("file:///srv/data/./report.txt", "default"),
+                Arguments.of("file:///srv/data/sub/../report.txt", "default"),
+                Arguments.of("file:///srv/data/../secrets/key", "default"),
+                Arguments.of("file:///etc/passwd", "no-etc"),
+                Arguments.of("file:///tmp/x", "default"));
+    }
+
+    @Test
+    void uriNormalisation() {
+        assertThat(ResourceUris.normalise("file:///a/b/../c")).isEqualTo("file:///a/c");
+        assertThat(ResourceUris.normalise("file:///a/b/..")).isEqualTo("file:///a/");
+        assertThat(ResourceUris.normalise("file:///a/./b/")).isEqualTo("file:///a/b/");
+        assertThat(ResourceUris.normalise("file:///../../etc")).isEqualTo("file:///etc");
+        assertThat(ResourceUris.normalise("demo://host/x/%2E%2e/y?q=/../#/..")).isEqualTo("demo://host/y?q=/../#/..");
+        assertThat(ResourceUris.normalise("memory://knowledge-graph")).isEqualTo("memory://knowledge-graph");
+        assertThat(ResourceUris.normalise("urn:isbn:0451450523")).isEqualTo("urn:isbn:0451450523");
+        assertThat(ResourceUris.isClean("demo://resource/static/document/architecture.md")).isTrue();
+        assertThat(ResourceUris.isClean("file:///srv//data/x")).isTrue();
+        assertThat(ResourceUris.isClean("file:///srv/data/%2e%2e")).isFalse();
+    }
+
     // ---- pattern conditions: whole-string, RE2 ----
 
     static final Policy ISSUES = policy(allow("issue-titles").pattern("title", "issue-[0-9]+"));
