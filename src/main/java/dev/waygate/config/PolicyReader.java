@@ -73,9 +73,12 @@ final class PolicyReader {
             throw n.child("risk").error("applies only to rules with effect: allow");
         }
         Set<String> servers = set(n, "servers");
-        for (String s : servers) {
-            if (!known.contains(s)) {
-                throw n.child("servers").error("no server named '" + s + "' (known: " + String.join(", ", known) + ")");
+        if (n.has("servers")) {
+            for (Node s : n.child("servers").asList()) {
+                if (!known.contains(s.asString())) {
+                    throw s.error("no server named '" + s.asString() + "' (known: "
+                            + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+                }
             }
         }
         return new Rule(name, set(n, "principals"), set(n, "roles"), servers, globs(n, "tools", TOOL_CHARS),
@@ -118,16 +121,26 @@ final class PolicyReader {
             return List.of();
         }
         List<ArgumentCondition> out = new ArrayList<>();
-        for (Map.Entry<String, Node> e : n.child("arguments").asMap().entrySet()) {
+        Map<String, Node> byArgument = n.child("arguments").asMap();
+        if (byArgument.isEmpty()) {
+            throw n.child("arguments").error("an empty mapping sets no condition: leave the key out");
+        }
+        for (Map.Entry<String, Node> e : byArgument.entrySet()) {
             Node c = e.getValue().requireKeys(CONDITION_KEYS);
             if (!c.has("prefix") && !c.has("pattern")) {
                 throw c.error("give prefix or pattern");
             }
-            List<String> prefixes = c.optional("prefix").map(p -> p.isList() ? p.asStringList() : List.of(p.asString()))
-                    .orElse(List.of());
-            for (String p : prefixes) {
-                if (!p.startsWith("/")) {
-                    throw c.child("prefix").error("must be an absolute path");
+            List<String> prefixes = new ArrayList<>();
+            if (c.has("prefix")) {
+                Node p = c.child("prefix");
+                for (Node one : p.isList() ? nonEmpty(p, p.asList()) : List.of(p)) {
+                    String prefix = one.asString();
+                    // A prefix with . or .. segments would be compared with values that cannot have them.
+                    if (!ArgumentCondition.isCleanPath(prefix)) {
+                        throw one.error("must be an absolute path without . or .. segments, //, \\, % escapes "
+                                + "or control characters");
+                    }
+                    prefixes.add(prefix);
                 }
             }
             Optional<com.google.re2j.Pattern> pattern = Optional.empty();

@@ -19,7 +19,8 @@ public record Policy(Effect defaultEffect, List<Rule> rules) {
      * Decides a call. Evaluation order:
      * <ol>
      *   <li>each rule in order: if its caller and target criteria match and its argument
-     *       conditions hold, its effect decides;</li>
+     *       conditions hold, its effect decides (a denying rule's conditions also count as holding
+     *       for a value they cannot judge, see {@link ArgumentCondition});</li>
      *   <li>otherwise the default effect, as rule {@code default}.</li>
      * </ol>
      */

@@ -52,10 +52,25 @@ public record Rule(String name, Set<String> principals, Set<String> roles, Set<S
             case PROMPT -> prompts;
             case RESOURCE -> resources;
         };
+        if (q.kind() == dev.waygate.pipeline.CallKind.RESOURCE && !resources.isEmpty()) {
+            return matchesResource(q.name());
+        }
         return globs.stream().anyMatch(g -> g.matches(q.name()));
     }
 
+    /** Traversal in a URI neither satisfies an allowing glob nor dodges a denying one (see {@link ResourceUris}). */
+    private boolean matchesResource(String uri) {
+        if (effect == Effect.ALLOW) {
+            return ResourceUris.isClean(uri) && resources.stream().anyMatch(g -> g.matches(uri));
+        }
+        String normalised = ResourceUris.normalise(uri);
+        return resources.stream().anyMatch(g -> g.matches(uri) || g.matches(normalised));
+    }
+
+    /** Allowing: every condition holds. Denying: every condition holds or cannot judge its value (fail closed). */
     boolean argumentsHold(JsonNode args) {
-        return arguments.stream().allMatch(c -> c.holds(args));
+        return effect == Effect.ALLOW
+                ? arguments.stream().allMatch(c -> c.holds(args))
+                : arguments.stream().allMatch(c -> c.mayHold(args));
     }
 }

@@ -238,10 +238,17 @@ public final class Router {
                 .toList();
     }
 
+    /** Subscriptions and completions reveal a target: they need the same visibility as listing it, and a refusal names the rule. */
     private void requireVisible(ClientSession s, CallKind kind, String server, String name) {
-        if (!policy.get().visible(new PolicyQuery(s.principal(), kind, server, name, Json.object()))) {
-            throw new dev.waygate.pipeline.DeniedException(dev.waygate.pipeline.Decision.deny("policy_denied"),
-                    "denied by policy: " + name);
+        PolicyQuery q = new PolicyQuery(s.principal(), kind, server, name, Json.object());
+        Policy p = policy.get();
+        if (!p.visible(q)) {
+            var d = p.decide(q);
+            var e = new dev.waygate.pipeline.DeniedException(new dev.waygate.pipeline.Decision(false, d.reasonCode(), d.rule(), false),
+                    d.rule().equals(dev.waygate.policy.PolicyDecision.DEFAULT_RULE) ? "denied by policy: no rule allows " + name
+                            : "denied by policy rule '" + d.rule() + "'");
+            e.data().ifPresent(data -> ((ObjectNode) data).put("rule", d.rule()));
+            throw e;
         }
     }
 

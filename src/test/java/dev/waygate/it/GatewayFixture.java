@@ -89,9 +89,17 @@ public final class GatewayFixture implements AutoCloseable {
      * is added (tests of the policy itself write their own).
      */
     public static Prepared prepare(String rest) throws Exception {
-        if (!rest.contains("\npolicy:") && !rest.startsWith("policy:")) {
+        if (!hasPolicy(rest)) {
             rest = rest + (rest.endsWith("\n") ? "" : "\n") + "policy: { default: allow }\n";
         }
+        return prepareAsWritten(rest);
+    }
+
+    private static boolean hasPolicy(String rest) {
+        return rest.contains("\npolicy:") || rest.startsWith("policy:");
+    }
+
+    private static Prepared prepareAsWritten(String rest) throws Exception {
         Path dir = Files.createTempDirectory("waygate-it");
         Path file = dir.resolve("waygate.yaml");
         Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
@@ -119,7 +127,18 @@ public final class GatewayFixture implements AutoCloseable {
      * added (tests of the policy itself write their own).
      */
     public static GatewayFixture start(String rest) throws Exception {
-        Prepared p = prepare(rest);
+        return launch(prepare(rest));
+    }
+
+    /** Starts a gateway with no {@code policy} section at all: the configuration's own default (deny everything). */
+    public static GatewayFixture startWithoutPolicy(String rest) throws Exception {
+        if (hasPolicy(rest)) {
+            throw new IllegalArgumentException("the configuration has a policy section");
+        }
+        return launch(prepareAsWritten(rest));
+    }
+
+    private static GatewayFixture launch(Prepared p) throws Exception {
         Gateway g = new Gateway(p.config());
         g.start();
         return new GatewayFixture(p.dir(), g, p.key());
@@ -129,10 +148,13 @@ public final class GatewayFixture implements AutoCloseable {
         return key;
     }
 
-    /** Creates another key in this gateway's store (the gateway sees it on the next request). */
-    public String createKey(String name, String... roles) {
+    /**
+     * Creates another API key in the running gateway's store (keys are looked up per request, so it
+     * works at once) and returns it.
+     */
+    public String createKey(String principal, String... roles) {
         try (Database db = Database.open(gateway.config().dataDir())) {
-            return new KeyStore(db).create(name, Set.of(roles), Optional.empty()).key();
+            return new KeyStore(db).create(principal, Set.of(roles), Optional.empty()).key();
         }
     }
 
