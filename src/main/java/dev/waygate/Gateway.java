@@ -1,5 +1,6 @@
 package dev.waygate;
 
+import dev.waygate.audit.Audit;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.IdentifyStage;
 import dev.waygate.auth.KeyStore;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final Database db;
+    private final Audit audit;
     private final Router router;
     private final HttpFront http;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -24,14 +26,18 @@ public final class Gateway implements AutoCloseable {
     public Gateway(GatewayConfig config) {
         this.config = config;
         this.db = Database.open(config.dataDir());
+        this.audit = Audit.open(config.dataDir(), config.audit(), db);
         Authenticator auth = new Authenticator(config.auth(), new KeyStore(db));
-        this.router = new Router(config, pipelineStages());
-        this.http = new HttpFront(config, router, auth);
+        this.router = new Router(config, pipelineStages(audit));
+        this.http = new HttpFront(config, router, auth, audit);
     }
 
-    /** The stages before routing, in order. Policy, guards, rate limits, approval and audit are added here. */
-    static List<dev.waygate.pipeline.Stage> pipelineStages() {
-        return List.of(new IdentifyStage());
+    /**
+     * The stages before routing, in order. Audit comes first so that every outcome, including a
+     * failed identification, is recorded. Policy, guards, rate limits and approval are added here.
+     */
+    static List<dev.waygate.pipeline.Stage> pipelineStages(Audit audit) {
+        return List.of(audit.stage(), new IdentifyStage());
     }
 
     public void start() throws Exception {
@@ -52,11 +58,16 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    public Audit audit() {
+        return audit;
+    }
+
     @Override
     public void close() throws Exception {
         housekeeping.shutdownNow();
         http.close();
         router.stop();
+        audit.close();
         db.close();
     }
 }

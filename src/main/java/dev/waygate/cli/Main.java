@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "waygate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = VersionCommand.Provider.class,
         description = "Security gateway for AI agents: one MCP front for many MCP servers.",
-        subcommands = {ServeCommand.class, StdioCommand.class, CheckConfigCommand.class, KeysCommand.class,
+        subcommands = {ServeCommand.class, StdioCommand.class, CheckConfigCommand.class, KeysCommand.class, AuditCommand.class,
                 VersionCommand.class})
 public final class Main {
     public static final int OK = 0;

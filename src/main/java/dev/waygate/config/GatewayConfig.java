@@ -19,6 +19,7 @@ import java.util.Map;
  * @param pageSize       items per page of aggregated lists
  * @param sessionIdle    a client session unused this long is ended
  * @param servers        by name, in a stable order
+ * @param audit          the audit journal ({@code audit:}); defaults when absent
  */
 public record GatewayConfig(
         Path file,
@@ -30,7 +31,8 @@ public record GatewayConfig(
         String separator,
         int pageSize,
         Duration sessionIdle,
-        Map<String, ServerConfig> servers) {
+        Map<String, ServerConfig> servers,
+        AuditConfig audit) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -43,6 +45,15 @@ public record GatewayConfig(
     public GatewayConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
         servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(servers));
+        java.util.Objects.requireNonNull(audit, "audit");
+    }
+
+    /** A configuration with the default audit settings. */
+    public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
+                         long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
+                         Map<String, ServerConfig> servers) {
+        this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
+                AuditConfig.DEFAULTS);
     }
 
     /** The name a client sees for an upstream's tool or prompt. */
