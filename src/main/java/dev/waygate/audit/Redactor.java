@@ -145,7 +145,7 @@ public final class Redactor {
 
     private ObjectNode copyObject(JsonNode n, int depth, int[] budget) {
         TreeMap<String, JsonNode> sorted = new TreeMap<>();
-        n.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+        n.properties().forEach(e -> sorted.put(e.getKey(), e.getValue()));
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         int fields = 0;
         int hiddenKeys = 0;
