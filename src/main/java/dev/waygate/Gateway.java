@@ -1,5 +1,6 @@
 package dev.waygate;
 
+import dev.waygate.audit.Audit;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.IdentifyStage;
 import dev.waygate.auth.KeyStore;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final Database db;
+    private final Audit audit;
     private final Router router;
     private final HttpFront http;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -31,6 +33,7 @@ public final class Gateway implements AutoCloseable {
                     "policy: no rules, so every call is denied; add a policy section to {}", config.file());
         }
         this.db = Database.open(config.dataDir());
+        this.audit = Audit.open(config.dataDir(), config.audit(), db);
         KeyStore keys = new KeyStore(db);
         if (config.auth() == GatewayConfig.AuthMode.API_KEY && keys.isEmpty()) {
             // No default secrets: the first start makes the first admin key and shows it once.
@@ -39,13 +42,18 @@ public final class Gateway implements AutoCloseable {
                     + " (role admin; shown once, only its hash is stored)");
         }
         Authenticator auth = new Authenticator(config.auth(), keys);
-        this.router = new Router(config, beforeRoute(), afterRoute(config), config::policy);
-        this.http = new HttpFront(config, router, auth, keys);
+        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(config), config::policy);
+        this.http = new HttpFront(config, router, auth, keys, audit);
     }
 
-    /** The stages before routing, in order: they need no target. */
-    public static List<Stage> beforeRoute() {
-        return List.of(new IdentifyStage());
+    /**
+     * The stages before routing, in order: they need no target. Audit comes first so that every
+     * outcome, including a failed identification, is recorded.
+     */
+    public static List<Stage> beforeRoute(List<Stage> audit) {
+        List<Stage> stages = new java.util.ArrayList<>(audit);
+        stages.add(new IdentifyStage());
+        return List.copyOf(stages);
     }
 
     /** The stages that judge a routed call, in order. Guards, rate limits and approval are added here. */
@@ -71,11 +79,16 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    public Audit audit() {
+        return audit;
+    }
+
     @Override
     public void close() throws Exception {
         housekeeping.shutdownNow();
         http.close();
         router.stop();
+        audit.close();
         db.close();
     }
 }

@@ -2,6 +2,8 @@ package dev.waygate.cli;
 
 import dev.waygate.auth.Authenticator;
 import dev.waygate.Gateway;
+import dev.waygate.audit.Audit;
+import java.util.List;
 import dev.waygate.auth.KeyStore;
 import dev.waygate.auth.Principal;
 import dev.waygate.config.ConfigLoader;
@@ -53,12 +55,20 @@ final class StdioCommand implements Callable<Integer> {
             } else {
                 principal = Optional.of(Principal.ANONYMOUS);
             }
-            Router router = new Router(c, Gateway.beforeRoute(), Gateway.afterRoute(c), c::policy);
-            router.start();
-            try {
-                new StdioFront(router, principal.get(), c.maxBodyBytes(), System.out).run(System.in);
-            } finally {
-                router.stop();
+            try (Audit audit = Audit.open(c.dataDir(), c.audit(), db)) {
+                Optional<String> down = audit.unavailable();
+                if (down.isPresent()) {
+                    System.err.println("waygate: the audit journal cannot be written (" + down.get()
+                            + "); is another waygate using data_dir " + c.dataDir() + "? Give this one its own data_dir");
+                    return Main.FAILURE;
+                }
+                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(c), c::policy);
+                router.start();
+                try {
+                    new StdioFront(router, principal.get(), c.maxBodyBytes(), System.out).run(System.in);
+                } finally {
+                    router.stop();
+                }
             }
         }
         return Main.OK;

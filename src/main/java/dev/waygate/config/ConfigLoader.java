@@ -27,10 +27,13 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
-            "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits");
+            "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits",
+            "audit");
     private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
+    private static final Set<String> AUDIT_KEYS = Set.of("mode", "checkpoint_every", "checkpoint_interval",
+            "max_file_bytes", "redact_fields", "retention_days");
 
     private final Function<String, String> env;
 
@@ -81,6 +84,7 @@ public final class ConfigLoader {
             pageSize = naming.optional("page_size").map(n -> n.asInt(1, 10_000)).orElse(pageSize);
         }
         Duration idle = root.optional("session_idle_timeout").map(Durations::parse).orElse(GatewayConfig.DEFAULT_SESSION_IDLE);
+        AuditConfig audit = root.optional("audit").map(ConfigLoader::audit).orElse(AuditConfig.DEFAULTS);
 
         Map<String, ServerConfig> servers = new LinkedHashMap<>();
         Map<String, Node> nodes = new LinkedHashMap<>();
@@ -118,7 +122,7 @@ public final class ConfigLoader {
             perTool = rl.optional("per_tool").map(PolicyReader::rateLimit);
         }
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
-                new RateLimits(perPrincipal, perTool, ruleLimits));
+                new RateLimits(perPrincipal, perTool, ruleLimits), audit);
     }
 
     private Node parse(Path file, JsonFactory factory) {
@@ -200,6 +204,28 @@ public final class ConfigLoader {
             case "none" -> GatewayConfig.AuthMode.NONE;
             default -> throw n.error("must be 'api_key' or 'none'");
         };
+    }
+
+    private static AuditConfig audit(Node n) {
+        n.requireKeys(AUDIT_KEYS);
+        AuditConfig.Mode mode = n.optional("mode").map(m -> switch (m.asString()) {
+            case "durable" -> AuditConfig.Mode.DURABLE;
+            case "async" -> AuditConfig.Mode.ASYNC;
+            default -> throw m.error("must be 'durable' or 'async'");
+        }).orElse(AuditConfig.DEFAULT_MODE);
+        int every = n.optional("checkpoint_every").map(x -> x.asInt(1, 100_000_000)).orElse(AuditConfig.DEFAULT_CHECKPOINT_EVERY);
+        Duration interval = n.optional("checkpoint_interval").map(Durations::parse).orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL);
+        long maxFile = n.optional("max_file_bytes").map(x -> (long) x.asInt(4096, Integer.MAX_VALUE))
+                .orElse(AuditConfig.DEFAULT_MAX_FILE_BYTES);
+        List<String> redact = n.optional("redact_fields").map(l -> l.asList().stream().map(f -> {
+            String s = f.asString().trim();
+            if (s.isEmpty()) {
+                throw f.error("must be a field name");
+            }
+            return s;
+        }).toList()).orElse(List.of());
+        int retention = n.optional("retention_days").map(x -> x.asInt(0, 36_500)).orElse(AuditConfig.DEFAULT_RETENTION_DAYS);
+        return new AuditConfig(mode, every, interval, maxFile, redact, retention);
     }
 
     private static String separator(Node n) {

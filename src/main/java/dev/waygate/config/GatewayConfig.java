@@ -21,6 +21,7 @@ import java.util.Map;
  * @param servers        by name, in a stable order
  * @param policy         who may call what; without a {@code policy} section every call is denied
  * @param rateLimits     token buckets per principal, per tool and per rule; none by default
+ * @param audit          the audit journal ({@code audit:}); defaults when absent
  */
 public record GatewayConfig(
         Path file,
@@ -34,7 +35,8 @@ public record GatewayConfig(
         Duration sessionIdle,
         Map<String, ServerConfig> servers,
         dev.waygate.policy.Policy policy,
-        dev.waygate.ratelimit.RateLimits rateLimits) {
+        dev.waygate.ratelimit.RateLimits rateLimits,
+        AuditConfig audit) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -47,14 +49,15 @@ public record GatewayConfig(
     public GatewayConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
         servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(servers));
+        java.util.Objects.requireNonNull(audit, "audit");
     }
 
-    /** A configuration without a policy section: every call is denied. */
+    /** A configuration without a policy section (every call is denied), with the default audit settings. */
     public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
                          long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
                          Map<String, ServerConfig> servers) {
         this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
-                dev.waygate.policy.Policy.DENY_ALL, dev.waygate.ratelimit.RateLimits.NONE);
+                dev.waygate.policy.Policy.DENY_ALL, dev.waygate.ratelimit.RateLimits.NONE, AuditConfig.DEFAULTS);
     }
 
     /** The name a client sees for an upstream's tool or prompt. */

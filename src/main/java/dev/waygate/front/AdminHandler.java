@@ -3,28 +3,36 @@ package dev.waygate.front;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waygate.Version;
+import dev.waygate.audit.AuditIndex;
 import dev.waygate.auth.Principal;
 import dev.waygate.mcp.Json;
 import dev.waygate.router.Router;
 import dev.waygate.upstream.Upstream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * Read-only REST views for operators, behind the same authentication as /mcp:
- * {@code GET /mcp/status}, {@code GET /mcp/servers}, {@code GET /mcp/tools}.
+ * {@code GET /mcp/status}, {@code GET /mcp/servers}, {@code GET /mcp/tools}, {@code GET /audit}.
  */
 final class AdminHandler {
     private final Router router;
     private final HttpGuard guard;
+    private final AuditIndex audit;
 
-    AdminHandler(Router router, HttpGuard guard) {
+    AdminHandler(Router router, HttpGuard guard, AuditIndex audit) {
         this.router = router;
         this.guard = guard;
+        this.audit = audit;
     }
 
     void handle(String path, Request request, Response response, Callback callback) {
@@ -39,8 +47,45 @@ final class AdminHandler {
         switch (path) {
             case "/mcp/status" -> Http.json(response, callback, 200, status());
             case "/mcp/servers" -> Http.json(response, callback, 200, Json.object().set("servers", servers()));
+            case "/audit" -> audit(request, response, callback);
             default -> Http.json(response, callback, 200, Json.object().set("tools", router.toolSummary()));
         }
+    }
+
+    /** {@code GET /audit?principal=&tool=&decision=&from=&to=&limit=&format=jsonl}: journal entries as written. */
+    private void audit(Request request, Response response, Callback callback) {
+        Fields q = Request.extractQueryParameters(request);
+        AuditIndex.Query query;
+        try {
+            query = new AuditIndex.Query(param(q, "principal"), param(q, "tool"), param(q, "decision"),
+                    param(q, "from").map(Instant::parse), param(q, "to").map(Instant::parse),
+                    param(q, "limit").map(Integer::parseInt).orElse(AuditIndex.DEFAULT_LIMIT));
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            Http.error(response, callback, 400, "bad_request", "bad query: " + e.getMessage()
+                    + " (from/to are RFC 3339 times like 2026-01-31T12:00:00Z; limit 1.." + AuditIndex.MAX_LIMIT + ")");
+            return;
+        }
+        List<String> lines = audit.search(query);
+        if (param(q, "format").orElse("json").equals("jsonl")) {
+            StringBuilder b = new StringBuilder();
+            lines.forEach(l -> b.append(l).append('\n'));
+            Http.send(response, callback, 200, "application/x-ndjson", b.toString().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        ArrayNode entries = Json.MAPPER.createArrayNode();
+        for (String l : lines) {
+            try {
+                entries.add(Json.parse(l));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("unreadable audit index row", e);
+            }
+        }
+        Http.json(response, callback, 200, Json.object().put("count", entries.size()).set("entries", entries));
+    }
+
+    private static Optional<String> param(Fields q, String name) {
+        String v = q.getValue(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
     }
 
     private ObjectNode status() {

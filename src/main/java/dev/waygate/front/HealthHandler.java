@@ -2,18 +2,26 @@ package dev.waygate.front;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.audit.AuditUnavailableException;
 import dev.waygate.mcp.Json;
 import dev.waygate.router.Router;
 import dev.waygate.upstream.Upstream;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** {@code /health}: the process answers. {@code /ready}: every required upstream finished its handshake (else 503, naming those that did not, and why). */
+/**
+ * {@code /health}: the process answers. {@code /ready}: every required upstream finished its handshake
+ * and the audit journal can be written (else 503, naming what is not ready, and why).
+ */
 final class HealthHandler {
     private final Router router;
+    private final Supplier<Optional<String>> auditProblem;
 
-    HealthHandler(Router router) {
+    HealthHandler(Router router, Supplier<Optional<String>> auditProblem) {
         this.router = router;
+        this.auditProblem = auditProblem;
     }
 
     void health(Response response, Callback callback) {
@@ -31,8 +39,12 @@ final class HealthHandler {
                 }
             }
         }
-        body.put("ready", waiting.isEmpty());
+        Optional<String> audit = auditProblem.get();
+        boolean ready = waiting.isEmpty() && audit.isEmpty();
+        body.put("ready", ready);
         body.set("waiting", waiting);
-        Http.json(response, callback, waiting.isEmpty() ? 200 : 503, body);
+        audit.ifPresent(a -> body.putObject("audit").put("available", false).put("reason", AuditUnavailableException.REASON)
+                .put("error", a));
+        Http.json(response, callback, ready ? 200 : 503, body);
     }
 }

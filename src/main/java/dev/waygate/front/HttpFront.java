@@ -1,5 +1,7 @@
 package dev.waygate.front;
 
+import dev.waygate.audit.Audit;
+import dev.waygate.audit.Correlation;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.KeyStore;
 import dev.waygate.config.GatewayConfig;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
  * HTTP+SSE), {@code /health}, {@code /ready}, and the read-only admin views {@code /mcp/status},
- * {@code /mcp/servers}, {@code /mcp/tools}. Handlers block on virtual threads.
+ * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}. Handlers block on virtual threads. Every
+ * request gets a correlation id (response header {@code X-Waygate-Correlation-Id}).
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
@@ -31,7 +34,7 @@ public final class HttpFront implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys) {
+    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -44,15 +47,22 @@ public final class HttpFront implements AutoCloseable {
         connector.setPort(config.listen().port());
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
-        HttpGuard guard = new HttpGuard(config, auth);
+        HttpGuard guard = new HttpGuard(config, auth, audit::authenticationFailed);
         StreamableHttpHandler mcp = new StreamableHttpHandler(config, router, guard);
         LegacySseHandler sse = new LegacySseHandler(config, router, guard);
-        HealthHandler health = new HealthHandler(router);
-        AdminHandler admin = new AdminHandler(router, guard);
+        HealthHandler health = new HealthHandler(router, audit::unavailable);
+        AdminHandler admin = new AdminHandler(router, guard, audit.index());
         KeysHandler keysHandler = new KeysHandler(keys, guard);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
+                String correlation = Correlation.fromHeader(request.getHeaders().get(Correlation.REQUEST_HEADER));
+                response.getHeaders().put(Correlation.RESPONSE_HEADER, correlation);
+                Correlation.run(correlation, () -> dispatch(request, response, callback));
+                return true;
+            }
+
+            private void dispatch(Request request, Response response, Callback callback) {
                 String path = Request.getPathInContext(request);
                 try {
                     switch (path) {
@@ -61,7 +71,7 @@ public final class HttpFront implements AutoCloseable {
                         case "/message", "/messages" -> sse.message(request, response, callback);
                         case "/health" -> health.health(response, callback);
                         case "/ready" -> health.ready(response, callback);
-                        case "/mcp/status", "/mcp/servers", "/mcp/tools" -> admin.handle(path, request, response, callback);
+                        case "/mcp/status", "/mcp/servers", "/mcp/tools", "/audit" -> admin.handle(path, request, response, callback);
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);
@@ -78,7 +88,6 @@ public final class HttpFront implements AutoCloseable {
                         callback.failed(e);
                     }
                 }
-                return true;
             }
         });
     }

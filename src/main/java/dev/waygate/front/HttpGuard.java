@@ -25,12 +25,27 @@ import org.eclipse.jetty.util.Callback;
 final class HttpGuard {
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
+    /** Told about every request answered with 401 (the audit log records it). */
+    @FunctionalInterface
+    interface AuthFailures {
+        AuthFailures NONE = (path, presented, remote) -> {};
+
+        /** @param presented whether the request carried a credential (then a wrong one) */
+        void failed(String path, boolean presented, String remote);
+    }
+
     private final GatewayConfig config;
     private final Authenticator auth;
+    private final AuthFailures failures;
 
     HttpGuard(GatewayConfig config, Authenticator auth) {
+        this(config, auth, AuthFailures.NONE);
+    }
+
+    HttpGuard(GatewayConfig config, Authenticator auth, AuthFailures failures) {
         this.config = config;
         this.auth = auth;
+        this.failures = failures;
     }
 
     /** The caller's principal, or empty after answering 403/401. */
@@ -43,6 +58,9 @@ final class HttpGuard {
         Optional<Principal> p = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
                 request.getHeaders().get("X-Waygate-API-Key"));
         if (p.isEmpty()) {
+            boolean presented = request.getHeaders().get(HttpHeader.AUTHORIZATION) != null
+                    || request.getHeaders().get("X-Waygate-API-Key") != null;
+            failures.failed(Request.getPathInContext(request), presented, Request.getRemoteAddr(request));
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"waygate\"");
             Http.error(response, callback, 401, "unauthenticated",
                     "a valid API key is required (Authorization: Bearer KEY or X-Waygate-API-Key: KEY)");

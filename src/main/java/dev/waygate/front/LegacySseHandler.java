@@ -2,6 +2,7 @@ package dev.waygate.front;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.audit.Correlation;
 import dev.waygate.auth.Principal;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.mcp.ErrorCodes;
@@ -117,7 +118,8 @@ final class LegacySseHandler {
             return;
         }
         Http.empty(response, callback, 202);
-        Thread.ofVirtual().name("mcp-sse-message").start(() -> dispatch(c, message));
+        String correlation = Correlation.current().orElseGet(Correlation::generate);
+        Thread.ofVirtual().name("mcp-sse-message").start(() -> Correlation.run(correlation, () -> dispatch(c, message)));
     }
 
     private void dispatch(Connection c, JsonNode message) {

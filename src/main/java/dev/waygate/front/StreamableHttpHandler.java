@@ -2,6 +2,7 @@ package dev.waygate.front;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.audit.Correlation;
 import dev.waygate.auth.Principal;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.mcp.ErrorCodes;
@@ -150,13 +151,14 @@ final class StreamableHttpHandler {
             callback.failed(e);
             return;
         }
-        Thread.ofVirtual().name("mcp-call").start(() -> {
+        String correlation = Correlation.current().orElseGet(Correlation::generate);
+        Thread.ofVirtual().name("mcp-call").start(() -> Correlation.run(correlation, () -> {
             try {
                 router.handle(session, message, sse).ifPresent(sse::send);
             } finally {
                 sse.end();
             }
-        });
+        }));
         sse.pump();
         finish(response, callback);
     }

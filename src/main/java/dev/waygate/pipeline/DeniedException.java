@@ -5,7 +5,7 @@ import dev.waygate.mcp.Json;
 import dev.waygate.mcp.McpException;
 
 /** A stage refused the call. Reaches the client as a JSON-RPC error carrying the reason code. */
-public final class DeniedException extends McpException {
+public final class DeniedException extends McpException implements Refusal {
     private final transient Decision decision;
 
     public DeniedException(Decision decision, String message) {
@@ -17,6 +17,7 @@ public final class DeniedException extends McpException {
         this.decision = decision;
     }
 
+    @Override
     public Decision decision() {
         return decision;
     }

@@ -2,7 +2,6 @@ package dev.waygate.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.mcp.ErrorCodes;
-import dev.waygate.mcp.McpException;
 import dev.waygate.pipeline.Call;
 import dev.waygate.pipeline.Chain;
 import dev.waygate.pipeline.Stage;
@@ -23,17 +22,18 @@ final class RouteStage implements Stage {
     public JsonNode handle(Call call, Chain chain) {
         Catalog.View v = catalog.view();
         Call.Route route = switch (call.kind()) {
-            case TOOL -> route(v.toolsByName().get(call.name()), "unknown tool: " + call.name());
-            case PROMPT -> route(v.promptsByName().get(call.name()), "unknown prompt: " + call.name());
+            case TOOL -> route(v.toolsByName().get(call.name()), "unknown_tool", "unknown tool: " + call.name());
+            case PROMPT -> route(v.promptsByName().get(call.name()), "unknown_prompt", "unknown prompt: " + call.name());
             case RESOURCE -> new Call.Route(catalog.resourceServer(call.name()).orElseThrow(
-                    () -> new McpException(ErrorCodes.RESOURCE_NOT_FOUND, "resource not found: " + call.name())), call.name());
+                    () -> new NotRoutedException(ErrorCodes.RESOURCE_NOT_FOUND, "unknown_resource",
+                            "resource not found: " + call.name())), call.name());
         };
         return chain.proceed(call.withRoute(route));
     }
 
-    private static Call.Route route(Entry e, String unknown) {
+    private static Call.Route route(Entry e, String reason, String unknown) {
         if (e == null) {
-            throw McpException.invalidParams(unknown);
+            throw new NotRoutedException(ErrorCodes.INVALID_PARAMS, reason, unknown);
         }
         return new Call.Route(e.server(), e.upstreamName());
     }

@@ -3,6 +3,7 @@ package dev.waygate.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waygate.Version;
+import dev.waygate.audit.Correlation;
 import dev.waygate.auth.Principal;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.mcp.ClientChannel;
@@ -172,6 +173,9 @@ public final class Router {
      * notifications, responses, and requests the client cancelled (which get no response).
      */
     public Optional<JsonNode> handle(ClientSession s, JsonNode m, ClientChannel channel) {
+        if (Correlation.current().isEmpty()) {
+            return Correlation.with(Correlation.generate(), () -> handle(s, m, channel));
+        }
         s.touch();
         if (JsonRpc.isResponse(m)) {
             var waiting = s.awaitingClient.get(m.get("id").asText());

@@ -29,7 +29,25 @@ public final class Database implements AutoCloseable {
               created_at TEXT NOT NULL,
               expires_at TEXT,
               revoked_at TEXT
-            )""");
+            )""",
+            // The audit search index: one row per journal entry, written by the audit writer after the
+            // entry is durable. The journal stays the record; this is for finding entries.
+            """
+            CREATE TABLE audit_index (
+              seq INTEGER PRIMARY KEY,
+              time TEXT NOT NULL,
+              principal TEXT NOT NULL,
+              action TEXT NOT NULL,
+              target TEXT NOT NULL,
+              decision TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              correlation_id TEXT NOT NULL,
+              file TEXT NOT NULL,
+              entry TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_index_time ON audit_index (time)",
+            "CREATE INDEX audit_index_principal ON audit_index (principal, time)",
+            "CREATE INDEX audit_index_target ON audit_index (target, time)");
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();

@@ -30,6 +30,7 @@ final class HttpTransports {
         for (Map.Entry<String, String> h : config.headers().entrySet()) {
             b.header(h.getKey(), h.getValue());
         }
+        dev.waygate.audit.Correlation.current().ifPresent(id -> b.header(dev.waygate.audit.Correlation.RESPONSE_HEADER, id));
         return b;
     }
 

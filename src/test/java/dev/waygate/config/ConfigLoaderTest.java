@@ -25,7 +25,7 @@ class ConfigLoaderTest {
 
     /** fixture | file the error is in (blank: the fixture) | line | key (blank: none) | part of the reason. */
     static final String BROKEN_CASES = """
-            unknown-top-level-key.yaml    |                          | 3 | listn                                  | unknown key (allowed: allowed_origins, auth,
+            unknown-top-level-key.yaml    |                          | 3 | listn                                  | unknown key (allowed: allowed_origins, audit, auth,
             unknown-server-key.yaml       |                          | 6 | servers.files.argz                     | unknown key (allowed: args, command,
             typo-nested-key.yaml          |                          | 5 | naming.seperator                       | unknown key (allowed: page_size, separator)
             command-and-url.yaml          |                          | 6 | servers.both                           | give either command (a stdio server) or url
@@ -68,6 +68,10 @@ class ConfigLoaderTest {
             required-not-boolean.yaml     |                          | 5 | servers.files.required                 | must be true or false
             key-with-newline.yaml         |                          | 5 | servers.files.time\\nout                | unknown key
             yaml-alias.yaml               |                          | 9 | servers.mirror.headers.Authorization   | YAML aliases (*token) are not supported
+            audit-unknown-key.yaml        |                          | 5 | audit.checkpoints_every                | unknown key (allowed: checkpoint_every, checkpoint_interval, max_file_bytes, mode, redact_fields, retention_days)
+            audit-bad-mode.yaml           |                          | 3 | audit.mode                             | must be 'durable' or 'async'
+            audit-tiny-file.yaml          |                          | 3 | audit.max_file_bytes                   | must be between 4096 and
+            audit-empty-redact-field.yaml |                          | 3 | audit.redact_fields[1]                 | must be a field name
             """;
 
     @ParameterizedTest(name = "{0}")
@@ -205,6 +209,7 @@ class ConfigLoaderTest {
         assertThat(c.separator()).isEqualTo("__");
         assertThat(c.pageSize()).isEqualTo(GatewayConfig.DEFAULT_PAGE_SIZE);
         assertThat(c.sessionIdle()).isEqualTo(GatewayConfig.DEFAULT_SESSION_IDLE);
+        assertThat(c.audit()).isEqualTo(AuditConfig.DEFAULTS);
         ServerConfig memory = c.servers().get("memory");
         assertThat(memory.transport()).isEqualTo(ServerConfig.Transport.STDIO);
         assertThat(memory.namespace()).isEqualTo("memory");
@@ -236,6 +241,13 @@ class ConfigLoaderTest {
 
         assertThat(c.auth()).isEqualTo(GatewayConfig.AuthMode.NONE);
         assertThat(c.listen().isLoopback()).isTrue();
+    }
+
+    @Test
+    void auditSectionIsRead() {
+        AuditConfig a = load(GOOD.resolve("audit.yaml"), Map.of()).audit();
+        assertThat(a).isEqualTo(new AuditConfig(AuditConfig.Mode.ASYNC, 50, Duration.ofSeconds(2), 1_048_576,
+                List.of("ssn", "customer_id"), 30));
     }
 
     static GatewayConfig load(Path file, Map<String, String> env) {

@@ -1,0 +1,85 @@
+package dev.waygate.audit;
+
+import dev.waygate.config.AuditConfig;
+import dev.waygate.store.Database;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit log of one gateway: keys, journal, group-commit writer, search index and pipeline
+ * stage, assembled from the {@code audit:} configuration. The journal lives in
+ * {@code <data_dir>/audit/}, the keys in {@code <data_dir>/audit-keys/}.
+ */
+public final class Audit implements AuditLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Audit.class);
+    public static final String JOURNAL_DIR = "audit";
+
+    private final AuditWriter writer;
+    private final AuditIndex index;
+    private final Redactor redactor;
+    private final String instance;
+
+    private Audit(AuditWriter writer, AuditIndex index, Redactor redactor, String instance) {
+        this.writer = writer;
+        this.index = index;
+        this.redactor = redactor;
+        this.instance = instance;
+    }
+
+    public static Audit open(Path dataDir, AuditConfig config, Database db) {
+        return open(dataDir, config, db, java.nio.channels.FileChannel::open);
+    }
+
+    static Audit open(Path dataDir, AuditConfig config, Database db, Journal.Opener opener) {
+        AuditKeys keys = AuditKeys.loadOrCreate(dataDir);
+        String instance = "i-" + Correlation.generate().substring(0, 8);
+        Journal journal = new Journal(dataDir.resolve(JOURNAL_DIR), keys, instance, config.maxFileBytes(),
+                config.retentionDays(), Clock.systemUTC(), opener);
+        AuditIndex index = new AuditIndex(db);
+        AuditWriter writer = new AuditWriter(journal, config.mode() == AuditConfig.Mode.DURABLE, config.checkpointEvery(),
+                config.checkpointInterval(), index::insert);
+        LOG.info("audit: journal {} ({} mode), instance {}, keys {} / {}", dataDir.resolve(JOURNAL_DIR),
+                config.mode().name().toLowerCase(), instance, keys.hmacKeyId(), keys.signingKeyId());
+        return new Audit(writer, index, new Redactor(config.redactFields()), instance);
+    }
+
+    @Override
+    public void record(AuditEvent event) {
+        writer.record(event);
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return writer.unavailable();
+    }
+
+    /** The first pipeline stage. */
+    public AuditStage stage() {
+        return new AuditStage(writer, redactor);
+    }
+
+    public AuditIndex index() {
+        return index;
+    }
+
+    public String instance() {
+        return instance;
+    }
+
+    /** Records a request refused with 401; a failure to record does not change the answer (it is a refusal already). */
+    public void authenticationFailed(String path, boolean presented, String remote) {
+        try {
+            writer.record(Events.authFailure(path, presented, remote));
+        } catch (AuditUnavailableException e) {
+            LOG.warn("audit: could not record an authentication failure on {}: {}", path, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+    }
+}

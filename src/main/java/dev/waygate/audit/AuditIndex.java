@@ -1,0 +1,111 @@
+package dev.waygate.audit;
+
+import dev.waygate.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The searchable copy of the journal in the store: written by the audit writer, in the same batch,
+ * after the entries are durable; read by {@code GET /audit} and {@code waygate audit search}.
+ */
+public final class AuditIndex {
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 10_000;
+
+    private final Database db;
+
+    public AuditIndex(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * A search. Every filter is optional; the newest {@code limit} matches are returned, oldest first.
+     *
+     * @param tool the target: a tool or prompt name, resource URI, or path
+     */
+    public record Query(Optional<String> principal, Optional<String> tool, Optional<String> decision,
+                        Optional<Instant> from, Optional<Instant> to, int limit) {
+        public Query {
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
+            }
+            decision.ifPresent(d -> {
+                if (!List.of("allow", "deny", "error").contains(d)) {
+                    throw new IllegalArgumentException("decision must be allow, deny or error");
+                }
+            });
+        }
+    }
+
+    void insert(List<Journal.Sealed> entries) {
+        db.with(c -> {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO audit_index "
+                    + "(seq, time, principal, action, target, decision, reason, correlation_id, file, entry) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (Journal.Sealed s : entries) {
+                    AuditEvent e = s.event();
+                    st.setLong(1, s.seq());
+                    st.setString(2, Canonical.time(e.time()));
+                    st.setString(3, e.principal());
+                    st.setString(4, e.action());
+                    st.setString(5, e.target());
+                    st.setString(6, e.decision().wire());
+                    st.setString(7, e.reason());
+                    st.setString(8, e.correlationId());
+                    st.setString(9, s.file());
+                    st.setString(10, new String(s.line(), StandardCharsets.UTF_8));
+                    st.addBatch();
+                }
+                st.executeBatch();
+                c.commit();
+            } catch (java.sql.SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+            return null;
+        });
+    }
+
+    /** The matching journal lines, as written. */
+    public List<String> search(Query q) {
+        StringBuilder sql = new StringBuilder("SELECT entry FROM audit_index WHERE 1 = 1");
+        List<String> args = new ArrayList<>();
+        q.principal().ifPresent(p -> filter(sql, args, " AND principal = ?", p));
+        q.tool().ifPresent(t -> filter(sql, args, " AND target = ?", t));
+        q.decision().ifPresent(d -> filter(sql, args, " AND decision = ?", d));
+        q.from().ifPresent(f -> filter(sql, args, " AND time >= ?", Canonical.time(f)));
+        q.to().ifPresent(t -> filter(sql, args, " AND time < ?", Canonical.time(t)));
+        sql.append(" ORDER BY seq DESC LIMIT ").append(q.limit());
+        List<String> out = db.with(c -> {
+            try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    st.setString(i + 1, args.get(i));
+                }
+                List<String> rows = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(rs.getString(1));
+                    }
+                }
+                return rows;
+            }
+        });
+        Collections.reverse(out);
+        return out;
+    }
+
+    private static void filter(StringBuilder sql, List<String> args, String clause, String value) {
+        sql.append(clause);
+        args.add(value);
+    }
+}

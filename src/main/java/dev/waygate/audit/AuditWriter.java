@@ -1,0 +1,228 @@
+package dev.waygate.audit;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: callers on any number of (virtual) threads queue events; one writer thread takes
+ * whatever is queued as a batch, writes it, forces it with one fsync, then releases every caller of
+ * the batch. Durable mode: {@link #record} returns after that fsync. Async mode: it returns at once.
+ * <p>When writing fails, every caller of the batch gets {@link AuditUnavailableException} and the
+ * journal is marked unavailable; the writer re-opens it from disk every {@link #RETRY} (and on the
+ * next batch) and is available again as soon as that works.
+ */
+public final class AuditWriter implements AuditLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
+    static final int MAX_BATCH = 4096;
+    static final int QUEUE_CAPACITY = 65_536;
+    static final Duration RETRY = Duration.ofSeconds(1);
+    private static final long IDLE_POLL_MS = 200;
+
+    private record Pending(AuditEvent event, CompletableFuture<Void> done) {}
+
+    private final Journal journal;
+    private final boolean durable;
+    private final int checkpointEvery;
+    private final long checkpointIntervalNanos;
+    private final Consumer<List<Journal.Sealed>> index;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread thread;
+    private volatile String problem;
+    private volatile boolean closing;
+    private boolean open;
+    private long lastAttempt;
+
+    AuditWriter(Journal journal, boolean durable, int checkpointEvery, Duration checkpointInterval,
+                Consumer<List<Journal.Sealed>> index) {
+        this.journal = journal;
+        this.durable = durable;
+        this.checkpointEvery = checkpointEvery;
+        this.checkpointIntervalNanos = checkpointInterval.toNanos();
+        this.index = index;
+        reopen();
+        this.thread = Thread.ofPlatform().daemon().name("audit-writer").start(this::run);
+    }
+
+    @Override
+    public void record(AuditEvent event) {
+        if (closing) {
+            throw new AuditUnavailableException("the audit log is shutting down");
+        }
+        String p = problem;
+        if (p != null) {
+            throw new AuditUnavailableException(p);
+        }
+        Pending pending = new Pending(event, new CompletableFuture<>());
+        try {
+            queue.put(pending);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while queueing an audit entry");
+        }
+        if (durable) {
+            await(pending);
+        }
+    }
+
+    private void await(Pending pending) {
+        while (true) {
+            try {
+                pending.done().get(1, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof AuditUnavailableException u ? u : new AuditUnavailableException(e.getCause().toString());
+            } catch (TimeoutException e) {
+                if (!thread.isAlive() && !pending.done().isDone()) {
+                    throw new AuditUnavailableException("the audit writer has stopped");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AuditUnavailableException("interrupted while waiting for the audit entry to be written");
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return Optional.ofNullable(problem);
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closing || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    idle();
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                closing = true;
+            } catch (RuntimeException e) {
+                LOG.error("audit writer: unexpected failure", e);
+                fail(e.toString(), batch);
+            } finally {
+                batch.clear();
+            }
+        }
+        try {
+            if (open) {
+                journal.close();
+            }
+        } catch (IOException e) {
+            LOG.error("audit: could not write the final checkpoint: {}", e.getMessage());
+        }
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        fail("the audit log is shutting down", left);
+    }
+
+    private void write(List<Pending> batch) {
+        List<AuditEvent> events = new ArrayList<>(batch.size());
+        batch.forEach(p -> events.add(p.event()));
+        List<Journal.Sealed> sealed;
+        try {
+            if (!open && !reopen()) {
+                fail(problem, batch);
+                return;
+            }
+            sealed = journal.append(events);
+            journal.force();
+        } catch (IOException | RuntimeException e) {
+            fail(broken(e), batch);
+            return;
+        }
+        batch.forEach(p -> p.done().complete(null));
+        try {
+            index.accept(sealed);
+        } catch (RuntimeException e) {
+            LOG.warn("audit: the search index missed entries {}..{}: {}", sealed.getFirst().seq(), sealed.getLast().seq(), e.getMessage());
+        }
+        if (journal.sinceCheckpoint() >= checkpointEvery) {
+            checkpoint();
+        }
+    }
+
+    private void idle() {
+        if (!open) {
+            if (System.nanoTime() - lastAttempt >= RETRY.toNanos()) {
+                reopen();
+            }
+        } else if (journal.sinceCheckpoint() > 0 && journal.nanosSinceCheckpoint() >= checkpointIntervalNanos) {
+            checkpoint();
+        }
+    }
+
+    private void checkpoint() {
+        try {
+            journal.checkpoint();
+        } catch (IOException e) {
+            broken(e);
+        }
+    }
+
+    /** Opens the journal from what is on disk; records a cut torn tail. */
+    private boolean reopen() {
+        lastAttempt = System.nanoTime();
+        try {
+            JournalTail tail = journal.open();
+            open = true;
+            if (problem != null) {
+                LOG.warn("audit: the journal is writable again; calls are accepted");
+            }
+            problem = null;
+            if (tail.tornBytes() > 0) {
+                LOG.warn("audit: cut a partial last line ({} bytes) from {}: a write interrupted by a crash, never acknowledged",
+                        tail.tornBytes(), tail.tornFile());
+                journal.append(List.of(Events.recovered(tail)));
+                journal.force();
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            broken(e);
+            return false;
+        }
+    }
+
+    private String broken(Exception e) {
+        journal.abandon();
+        open = false;
+        String reason = "cannot write the audit journal: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+        if (!reason.equals(problem)) {
+            LOG.error("audit: {}; calls are refused until it can be written", reason);
+        }
+        problem = reason;
+        return reason;
+    }
+
+    private static void fail(String reason, List<Pending> batch) {
+        AuditUnavailableException e = new AuditUnavailableException(reason);
+        batch.forEach(p -> p.done().completeExceptionally(e));
+    }
+
+    /** Writes what is queued, a final checkpoint, and stops. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            thread.join(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

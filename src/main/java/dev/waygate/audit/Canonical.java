@@ -1,0 +1,149 @@
+package dev.waygate.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The canonical form of a journal line: compact JSON, fields in the order of {@link Fields},
+ * object keys of the argument summary sorted, time in RFC 3339 UTC with milliseconds. The MAC (or
+ * a checkpoint's signature) covers the line without its last field; that field is appended as
+ * {@code ,"mac":"<hex>"}} so a verifier splits a line into body and seal without re-serializing.
+ */
+public final class Canonical {
+    public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private Canonical() {}
+
+    public static String time(Instant t) {
+        return TIME.format(t);
+    }
+
+    /** The bytes an entry's MAC covers: the entry line without {@code mac}. */
+    static byte[] entryBody(AuditEvent e, long seq, String instance, String keyId, String prev) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField(Fields.V, Fields.FORMAT_VERSION);
+            g.writeNumberField(Fields.SEQ, seq);
+            g.writeStringField(Fields.TIME, time(e.time()));
+            g.writeStringField(Fields.INSTANCE, instance);
+            g.writeStringField(Fields.KEY_ID, keyId);
+            g.writeStringField(Fields.PREV, prev);
+            g.writeStringField(Fields.CORRELATION_ID, e.correlationId());
+            g.writeStringField(Fields.PRINCIPAL, e.principal());
+            g.writeStringField(Fields.ACTION, e.action());
+            g.writeStringField(Fields.TARGET, e.target());
+            g.writeStringField(Fields.DECISION, e.decision().wire());
+            g.writeStringField(Fields.REASON, e.reason());
+            g.writeNumberField(Fields.DURATION_MS, e.durationMs());
+            g.writeStringField(Fields.UPSTREAM_STATUS, e.upstreamStatus());
+            g.writeFieldName(Fields.ARGS);
+            writeSorted(g, e.args());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    /** The bytes a checkpoint's signature covers. */
+    static byte[] checkpointBody(long seq, String head, String file, Instant time, String keyId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(200);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField(Fields.V, Fields.FORMAT_VERSION);
+            g.writeNumberField(Fields.SEQ, seq);
+            g.writeStringField(Fields.HEAD, head);
+            g.writeStringField(Fields.FILE, file);
+            g.writeStringField(Fields.TIME, time(time));
+            g.writeStringField(Fields.KEY_ID, keyId);
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code body} with {@code ,"field":"value"} inserted before its closing brace. */
+    static byte[] seal(byte[] body, String field, String value) {
+        byte[] tail = (",\"" + field + "\":\"" + value + "\"}").getBytes(StandardCharsets.US_ASCII);
+        byte[] line = new byte[body.length - 1 + tail.length];
+        System.arraycopy(body, 0, line, 0, body.length - 1);
+        System.arraycopy(tail, 0, line, body.length - 1, tail.length);
+        return line;
+    }
+
+    /** Length of the seal {@code ,"field":"<valueLength chars>"}}. */
+    static int sealLength(String field, int valueLength) {
+        return field.length() + 6 + valueLength + 1;
+    }
+
+    /**
+     * Splits a sealed line: the seal's value, or null when the line does not end with a seal of
+     * this field and length. {@code body} receives the unsealed bytes.
+     */
+    static String unseal(byte[] line, int len, String field, int valueLength, ByteArrayOutputStream body) {
+        int sealLen = sealLength(field, valueLength);
+        if (len < sealLen + 2) {
+            return null;
+        }
+        int start = len - sealLen;
+        byte[] prefix = (",\"" + field + "\":\"").getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < prefix.length; i++) {
+            if (line[start + i] != prefix[i]) {
+                return null;
+            }
+        }
+        if (line[len - 2] != '"' || line[len - 1] != '}') {
+            return null;
+        }
+        body.reset();
+        body.write(line, 0, start);
+        body.write('}');
+        return new String(line, start + prefix.length, valueLength, StandardCharsets.US_ASCII);
+    }
+
+    /** Writes a JSON tree with every object's keys in sorted order. */
+    static void writeSorted(JsonGenerator g, JsonNode n) throws IOException {
+        if (n.isObject()) {
+            List<String> keys = new ArrayList<>();
+            n.fieldNames().forEachRemaining(keys::add);
+            Collections.sort(keys);
+            g.writeStartObject();
+            for (String k : keys) {
+                g.writeFieldName(k);
+                writeSorted(g, n.get(k));
+            }
+            g.writeEndObject();
+        } else if (n.isArray()) {
+            g.writeStartArray();
+            for (JsonNode c : n) {
+                writeSorted(g, c);
+            }
+            g.writeEndArray();
+        } else if (n.isTextual()) {
+            g.writeString(n.textValue());
+        } else if (n.isBoolean()) {
+            g.writeBoolean(n.booleanValue());
+        } else if (n.isIntegralNumber()) {
+            g.writeNumber(n.bigIntegerValue());
+        } else if (n.isNumber()) {
+            g.writeNumber(n.decimalValue());
+        } else {
+            g.writeNull();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.waygate.audit;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.MDC;
+
+/**
+ * The correlation id of the request being served: bound for the duration of the request (a scoped
+ * value, so it follows the request and nothing else), put in the logs' MDC, the audit entry, the
+ * response header and the requests to remote upstreams. A well-formed incoming
+ * {@code X-Correlation-Id} is kept so a caller can follow its own id through; anything else is
+ * replaced, so a client cannot inject text into logs through it.
+ */
+public final class Correlation {
+    public static final String REQUEST_HEADER = "X-Correlation-Id";
+    public static final String RESPONSE_HEADER = "X-Waygate-Correlation-Id";
+    public static final String MDC_KEY = "correlation_id";
+    private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:-]{8,64}");
+    private static final ScopedValue<String> ID = ScopedValue.newInstance();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Correlation() {}
+
+    public static Optional<String> current() {
+        return ID.isBound() ? Optional.of(ID.get()) : Optional.empty();
+    }
+
+    public static String generate() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** The incoming id if well formed, else a new one. */
+    public static String fromHeader(String header) {
+        return header != null && WELL_FORMED.matcher(header).matches() ? header : generate();
+    }
+
+    /** Runs {@code work} with {@code id} bound (and in the MDC). */
+    public static <T> T with(String id, Supplier<T> work) {
+        return ScopedValue.where(ID, id).call(() -> {
+            String before = MDC.get(MDC_KEY);
+            MDC.put(MDC_KEY, id);
+            try {
+                return work.get();
+            } finally {
+                if (before == null) {
+                    MDC.remove(MDC_KEY);
+                } else {
+                    MDC.put(MDC_KEY, before);
+                }
+            }
+        });
+    }
+
+    public static void run(String id, Runnable work) {
+        with(id, () -> {
+            work.run();
+            return null;
+        });
+    }
+}

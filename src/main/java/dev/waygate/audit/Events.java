@@ -1,0 +1,29 @@
+package dev.waygate.audit;
+
+import dev.waygate.mcp.Json;
+import java.time.Instant;
+
+/** Events the gateway records about itself and about requests that never became calls. */
+public final class Events {
+    public static final String AUTH_FAILURE = "auth.failure";
+    public static final String RECOVERED = "audit.recovered";
+
+    private Events() {}
+
+    /**
+     * A request refused with 401.
+     *
+     * @param presented whether the request carried a credential (a wrong one) or none
+     */
+    public static AuditEvent authFailure(String path, boolean presented, String remote) {
+        return new AuditEvent(Instant.now(), Correlation.current().orElse(""), "", AUTH_FAILURE,
+                Redactor.text(path), AuditEvent.Outcome.DENY, "unauthenticated", 0, "",
+                Json.object().put("credential", presented ? "rejected" : "absent").put("remote", remote));
+    }
+
+    /** The journal was re-opened after a crash and a partial last line was cut. */
+    static AuditEvent recovered(JournalTail tail) {
+        return new AuditEvent(Instant.now(), "", "", RECOVERED, tail.tornFile(), AuditEvent.Outcome.ALLOW,
+                "torn_tail_cut", 0, "", Json.object().put("torn_bytes", tail.tornBytes()).put("after_seq", tail.seq()));
+    }
+}

@@ -1,0 +1,309 @@
+package dev.waygate.audit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The append-only journal, used by one thread (the {@link AuditWriter}): seals entries into the
+ * hash chain, writes them, rotates files at UTC midnight and by size, and writes signed
+ * checkpoints. Any I/O failure leaves it {@link #abandon() abandoned}; {@link #open()} then
+ * re-reads where the journal ends on disk, so what was not forced is never assumed written.
+ */
+final class Journal implements AutoCloseable {
+    /** Opens files; tests substitute one that fails. */
+    @FunctionalInterface
+    interface Opener {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
+    /** An entry as written: its event, sequence number, file and line (without newline). */
+    record Sealed(AuditEvent event, long seq, String file, byte[] line) {}
+
+    private final Path dir;
+    private final AuditKeys keys;
+    private final String instance;
+    private final long maxFileBytes;
+    private final int retentionDays;
+    private final Clock clock;
+    private final Opener opener;
+    private final Mac mac;
+    private final MessageDigest sha256;
+
+    private FileChannel lockChannel;
+    private FileChannel current;
+    private JournalFiles.Name currentName;
+    private FileIdentity currentId;
+    private long currentSize;
+    private FileChannel checkpoints;
+    private FileIdentity checkpointsId;
+    private long seq;
+    private String head = Hex.ZERO_HASH;
+    private long checkpointSeq = -1;
+    private long checkpointNanos = System.nanoTime();
+
+    Journal(Path dir, AuditKeys keys, String instance, long maxFileBytes, int retentionDays, Clock clock, Opener opener) {
+        this.dir = dir;
+        this.keys = keys;
+        this.instance = instance;
+        this.maxFileBytes = maxFileBytes;
+        this.retentionDays = retentionDays;
+        this.clock = clock;
+        this.opener = opener;
+        try {
+            this.mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(keys.hmacKey(), "HmacSHA256"));
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Opens (or re-opens after a failure) the journal where it ends on disk, and writes a checkpoint if there is news. */
+    JournalTail open() throws IOException {
+        abandon();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            AuditKeys.setMode(dir, "rwx------");
+        }
+        lockChannel = opener.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            throw new IOException("another process is writing the audit journal in " + dir);
+        }
+        exportPublicKey();
+        JournalTail tail = JournalTail.scan(dir);
+        seq = tail.seq();
+        head = tail.head();
+        checkpointSeq = tail.checkpointSeq();
+        Path cp = dir.resolve(JournalFiles.CHECKPOINTS);
+        checkpoints = opener.open(cp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        checkpointsId = FileIdentity.of(cp);
+        if (tail.last().isPresent()) {
+            openFile(tail.last().get(), false);
+        }
+        if (seq > checkpointSeq) {
+            writeCheckpoint();
+        }
+        return tail;
+    }
+
+    /** Seals and writes the entries (not yet forced). */
+    List<Sealed> append(List<AuditEvent> events) throws IOException {
+        if (checkpoints == null) {
+            throw new IOException("the journal is not open");
+        }
+        if (current != null) {
+            currentId.check();
+        }
+        List<Sealed> out = new ArrayList<>(events.size());
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(events.size() * 400);
+        for (AuditEvent e : events) {
+            LocalDate day = LocalDate.ofInstant(e.time(), ZoneOffset.UTC);
+            byte[] body = Canonical.entryBody(e, seq + 1, instance, keys.hmacKeyId(), head);
+            byte[] line = Canonical.seal(body, Fields.MAC, Hex.of(mac.doFinal(body)));
+            if (rotationDue(day, buf.size(), line.length + 1)) {
+                write(buf);
+                rotate(day);
+            }
+            buf.write(line);
+            buf.write('\n');
+            seq++;
+            head = Hex.of(sha256.digest(line));
+            out.add(new Sealed(e, seq, currentName.file(), line));
+        }
+        write(buf);
+        return out;
+    }
+
+    /** Makes everything written durable. */
+    void force() throws IOException {
+        if (current != null) {
+            current.force(false);
+        }
+    }
+
+    /** Writes a signed checkpoint of the head, if it moved since the last one. Call after {@link #force()}. */
+    void checkpoint() throws IOException {
+        if (checkpoints != null && seq > checkpointSeq) {
+            writeCheckpoint();
+        }
+    }
+
+    long sinceCheckpoint() {
+        return seq - Math.max(checkpointSeq, 0);
+    }
+
+    long nanosSinceCheckpoint() {
+        return System.nanoTime() - checkpointNanos;
+    }
+
+    long seq() {
+        return seq;
+    }
+
+    /** Drops every open file after a failure; the next {@link #open()} starts from what is on disk. */
+    void abandon() {
+        closeQuietly(current);
+        closeQuietly(checkpoints);
+        closeQuietly(lockChannel);
+        current = null;
+        currentName = null;
+        checkpoints = null;
+        lockChannel = null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (checkpoints != null) {
+                force();
+                checkpoint();
+            }
+        } finally {
+            abandon();
+        }
+    }
+
+    private boolean rotationDue(LocalDate day, long buffered, long lineBytes) {
+        if (current == null) {
+            return true;
+        }
+        long before = currentSize + buffered;
+        return day.isAfter(currentName.day()) || before > 0 && before + lineBytes > maxFileBytes;
+    }
+
+    /** Forces and checkpoints the current file, then starts the next; removes expired files. */
+    private void rotate(LocalDate day) throws IOException {
+        LocalDate fileDay = day;
+        if (current != null) {
+            current.force(false);
+            checkpoint();
+            current.close();
+            if (currentName.day().isAfter(day)) {
+                fileDay = currentName.day();   // the clock went back: never name a file out of order
+            }
+        }
+        JournalFiles.Name next = JournalFiles.next(Optional.ofNullable(currentName).or(this::last), fileDay);
+        openFile(next, true);
+        if (retentionDays > 0) {
+            Retention.removeExpired(dir, next, fileDay.minusDays(retentionDays));
+        }
+    }
+
+    private Optional<JournalFiles.Name> last() {
+        try {
+            List<JournalFiles.Name> names = JournalFiles.list(dir);
+            return names.isEmpty() ? Optional.empty() : Optional.of(names.getLast());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void openFile(JournalFiles.Name name, boolean create) throws IOException {
+        Path p = dir.resolve(name.file());
+        current = create
+                ? opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
+                : opener.open(p, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        currentName = name;
+        currentSize = current.size();
+        currentId = FileIdentity.of(p);
+        if (create) {
+            syncDirectory();
+        }
+    }
+
+    private void write(ByteArrayOutputStream buf) throws IOException {
+        if (buf.size() == 0) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.wrap(buf.toByteArray());
+        while (b.hasRemaining()) {
+            current.write(b);
+        }
+        currentSize += buf.size();
+        buf.reset();
+    }
+
+    private void writeCheckpoint() throws IOException {
+        checkpointsId.check();
+        byte[] line = Checkpoint.line(seq, head, currentName == null ? "" : currentName.file(), clock.instant(),
+                keys.signingKeyId(), keys.signingKey());
+        ByteBuffer b = ByteBuffer.wrap(line);
+        while (b.hasRemaining()) {
+            checkpoints.write(b);
+        }
+        checkpoints.force(false);
+        checkpointSeq = seq;
+        checkpointNanos = System.nanoTime();
+    }
+
+    private void exportPublicKey() throws IOException {
+        Path keysDir = dir.resolve(JournalFiles.PUBLIC_KEYS);
+        Path pub = keysDir.resolve(keys.signingKeyId() + ".pub");
+        if (!Files.exists(pub)) {
+            Files.createDirectories(keysDir);
+            Files.writeString(pub, keys.publicKeyPem());
+        }
+    }
+
+    /** A new file's name must itself be durable, or a crash could lose a whole file of forced entries. */
+    private void syncDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+            // some file systems cannot open a directory; the name is then as durable as they make it
+        }
+    }
+
+    private static void closeQuietly(FileChannel c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // abandoning it anyway
+            }
+        }
+    }
+
+    /** Which file a path named when it was opened: writing on after it was removed or replaced would lose entries. */
+    private record FileIdentity(Path path, Object key) {
+        static FileIdentity of(Path p) throws IOException {
+            return new FileIdentity(p, Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+        }
+
+        void check() throws IOException {
+            Object now;
+            try {
+                now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            } catch (IOException e) {
+                throw new IOException("journal file " + path + " is gone: " + e.getMessage(), e);
+            }
+            if (!Objects.equals(now, key)) {
+                throw new IOException("journal file " + path + " was replaced while open");
+            }
+        }
+    }
+}

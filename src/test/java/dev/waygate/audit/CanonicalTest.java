@@ -1,0 +1,63 @@
+package dev.waygate.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.mcp.Json;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CanonicalTest {
+    static AuditEvent event(JsonNode args) {
+        return new AuditEvent(Instant.parse("2026-11-20T10:15:30.123456Z"), "corr-12345678", "alice", "tools/call",
+                "everything__echo", AuditEvent.Outcome.ALLOW, "", 42, "ok", args);
+    }
+
+    @Test
+    void sameEventSameBytesWithFieldsInTheDocumentedOrder() throws Exception {
+        JsonNode a = Json.parse("{\"b\":1,\"a\":{\"z\":true,\"y\":[1,\"x\"]}}");
+        JsonNode b = Json.parse("{\"a\":{\"y\":[1,\"x\"],\"z\":true},\"b\":1}");
+        byte[] one = Canonical.entryBody(event(a), 7, "i-1", "h-1", Hex.ZERO_HASH);
+        byte[] two = Canonical.entryBody(event(b), 7, "i-1", "h-1", Hex.ZERO_HASH);
+        assertThat(one).isEqualTo(two);
+        String s = new String(one, StandardCharsets.UTF_8);
+        assertThat(s).isEqualTo("{\"v\":1,\"seq\":7,\"time\":\"2026-11-20T10:15:30.123Z\",\"instance\":\"i-1\",\"key_id\":\"h-1\","
+                + "\"prev\":\"" + Hex.ZERO_HASH + "\",\"correlation_id\":\"corr-12345678\",\"principal\":\"alice\","
+                + "\"action\":\"tools/call\",\"target\":\"everything__echo\",\"decision\":\"allow\",\"reason\":\"\","
+                + "\"duration_ms\":42,\"upstream_status\":\"ok\",\"args\":{\"a\":{\"y\":[1,\"x\"],\"z\":true},\"b\":1}}");
+        List<String> names = new ArrayList<>();
+        Json.parse(s).fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactly(Fields.V, Fields.SEQ, Fields.TIME, Fields.INSTANCE, Fields.KEY_ID, Fields.PREV,
+                Fields.CORRELATION_ID, Fields.PRINCIPAL, Fields.ACTION, Fields.TARGET, Fields.DECISION, Fields.REASON,
+                Fields.DURATION_MS, Fields.UPSTREAM_STATUS, Fields.ARGS);
+    }
+
+    @Test
+    void controlCharactersAndNewlinesCannotBreakALine() {
+        AuditEvent e = new AuditEvent(Instant.EPOCH, "", "mallory\n{\"forged\":1}", "tools/call", "x\r\u2028y",
+                AuditEvent.Outcome.DENY, "r", 0, "", null);
+        byte[] body = Canonical.entryBody(e, 1, "i", "k", Hex.ZERO_HASH);
+        assertThat(new String(body, StandardCharsets.UTF_8)).doesNotContain("\n").doesNotContain("\r").contains("\"args\":null");
+    }
+
+    @Test
+    void sealAndUnsealRoundTrip() {
+        byte[] body = Canonical.entryBody(event(null), 1, "i", "k", Hex.ZERO_HASH);
+        String mac = "ab".repeat(32);
+        byte[] line = Canonical.seal(body, Fields.MAC, mac);
+        assertThat(new String(line, StandardCharsets.UTF_8)).endsWith(",\"mac\":\"" + mac + "\"}");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(Canonical.unseal(line, line.length, Fields.MAC, 64, out)).isEqualTo(mac);
+        assertThat(out.toByteArray()).isEqualTo(body);
+        assertThat(Canonical.unseal(body, body.length, Fields.MAC, 64, out)).isNull();
+        assertThat(EntryLine.parse(line, line.length, out)).get().satisfies(p -> {
+            assertThat(p.seq()).isEqualTo(1);
+            assertThat(p.prev()).isEqualTo(Hex.ZERO_HASH);
+            assertThat(p.time()).isEqualTo("2026-11-20T10:15:30.123Z");
+        });
+    }
+}
