@@ -21,6 +21,7 @@ import java.util.Map;
  * @param servers        by name, in a stable order
  * @param policy         who may call what; without a {@code policy} section every call is denied
  * @param rateLimits     token buckets per principal, per tool and per rule; none by default
+ * @param oauth          JWT access tokens accepted besides API keys; absent means API keys only
  */
 public record GatewayConfig(
         Path file,
@@ -34,7 +35,8 @@ public record GatewayConfig(
         Duration sessionIdle,
         Map<String, ServerConfig> servers,
         dev.waygate.policy.Policy policy,
-        dev.waygate.ratelimit.RateLimits rateLimits) {
+        dev.waygate.ratelimit.RateLimits rateLimits,
+        java.util.Optional<OAuthConfig> oauth) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -47,6 +49,15 @@ public record GatewayConfig(
     public GatewayConfig {
         allowedOrigins = List.copyOf(allowedOrigins);
         servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(servers));
+    }
+
+    /** A configuration without an oauth section: API keys only. */
+    public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
+                         long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
+                         Map<String, ServerConfig> servers, dev.waygate.policy.Policy policy,
+                         dev.waygate.ratelimit.RateLimits rateLimits) {
+        this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
+                policy, rateLimits, java.util.Optional.empty());
     }
 
     /** A configuration without a policy section: every call is denied. */
