@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
- * HTTP+SSE), {@code /health}, {@code /ready}, and the read-only admin views {@code /mcp/status},
- * {@code /mcp/servers}, {@code /mcp/tools}. Handlers block on virtual threads.
+ * HTTP+SSE), {@code /health}, {@code /ready}, the read-only admin views {@code /mcp/status},
+ * {@code /mcp/servers}, {@code /mcp/tools}, {@code /keys}, and with {@code oauth} configured the
+ * protected resource metadata under {@code /.well-known/oauth-protected-resource}. Handlers block
+ * on virtual threads.
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
@@ -50,6 +52,7 @@ public final class HttpFront implements AutoCloseable {
         HealthHandler health = new HealthHandler(router);
         AdminHandler admin = new AdminHandler(router, guard);
         KeysHandler keysHandler = new KeysHandler(keys, guard);
+        java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -65,6 +68,8 @@ public final class HttpFront implements AutoCloseable {
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);
+                            } else if (metadata.isPresent() && metadata.get().serves(path)) {
+                                metadata.get().handle(request, response, callback);
                             } else {
                                 Http.error(response, callback, 404, "not_found", "no such endpoint: " + path);
                             }
