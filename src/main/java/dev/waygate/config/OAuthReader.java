@@ -36,6 +36,9 @@ final class OAuthReader {
         String rolesClaim = n.optional("roles_claim").map(OAuthReader::claim).orElse(OAuthConfig.DEFAULT_ROLES_CLAIM);
         var cache = n.optional("jwks_cache").map(Durations::parse).orElse(OAuthConfig.DEFAULT_JWKS_CACHE);
         var refresh = n.optional("jwks_refresh_interval").map(Durations::parse).orElse(OAuthConfig.DEFAULT_JWKS_REFRESH_INTERVAL);
+        if (refresh.compareTo(cache) >= 0) {
+            throw n.child("jwks_refresh_interval").error("must be shorter than jwks_cache (" + cache.toSeconds() + "s)");
+        }
         List<String> servers = n.optional("authorization_servers").map(OAuthReader::urls).orElse(List.of(issuer.toString()));
         List<String> scopes = n.optional("scopes_supported").map(OAuthReader::scopes).orElse(List.of());
         return new OAuthConfig(issuer, jwks, audience, algorithms, skew, principalClaim, rolesClaim, cache, refresh,
