@@ -45,6 +45,9 @@ public final class TokenVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
     /** Real access tokens are 1-2 KB; Jetty refuses headers over 8 KB before we see them anyway. */
     public static final int MAX_TOKEN_CHARS = 8 * 1024;
+    /** Header {@code typ} values of an access token: none, {@code JWT}, or RFC 9068's {@code at+jwt}. */
+    private static final Set<JOSEObjectType> TYPES = java.util.Collections.unmodifiableSet(new java.util.HashSet<>(
+            java.util.Arrays.asList(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null)));
 
     private final OAuthConfig config;
     private final Set<JWSAlgorithm> algorithms;
@@ -57,8 +60,7 @@ public final class TokenVerifier {
     TokenVerifier(OAuthConfig config, JWKSource<SecurityContext> keys) {
         this.config = config;
         this.algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toUnmodifiableSet());
-        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
-                new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(TYPES));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
         processor.setJWTClaimsSetVerifier(new ClaimsCheck(config));
     }
@@ -81,6 +83,14 @@ public final class TokenVerifier {
         if (!algorithms.contains(signed.getHeader().getAlgorithm())) {
             throw new TokenRejectedException(Rejection.ALGORITHM);
         }
+        if (!TYPES.contains(signed.getHeader().getType())) {
+            throw new TokenRejectedException(Rejection.BAD_TYPE);
+        }
+        try {
+            signed.getJWTClaimsSet();
+        } catch (ParseException | RuntimeException e) {
+            throw new TokenRejectedException(Rejection.MALFORMED);
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(signed, null);
@@ -89,9 +99,8 @@ public final class TokenVerifier {
         } catch (BadJWSException e) {
             throw new TokenRejectedException(Rejection.BAD_SIGNATURE);
         } catch (BadJOSEException e) {
-            // Type refused, or no key with this kid and algorithm even after a refresh.
-            throw new TokenRejectedException(e.getMessage() != null && e.getMessage().contains("typ")
-                    ? Rejection.BAD_TYPE : Rejection.UNKNOWN_KEY);
+            // Form, algorithm and type were checked above: no key with this kid and algorithm, even after a refresh.
+            throw new TokenRejectedException(Rejection.UNKNOWN_KEY);
         } catch (RateLimitReachedException e) {
             // An unknown kid while the refresh budget is spent: the key is unknown for now.
             throw new TokenRejectedException(Rejection.UNKNOWN_KEY);

@@ -160,6 +160,7 @@ class TokenVerifierTest {
                 Arguments.of("two segments", parts[0] + "." + parts[1], "token_malformed"),
                 Arguments.of("four segments", valid + ".x", "token_malformed"),
                 Arguments.of("header not JSON", Base64URL.encode("not json").toString() + "." + parts[1] + "." + parts[2], "token_malformed"),
+                Arguments.of("payload not JSON", parts[0] + "." + "A".repeat(7000) + "." + parts[2], "token_malformed"),
                 Arguments.of("SQL in a token", "' OR 1=1 --", "token_malformed"),
                 Arguments.of("huge", parts[0] + "." + "A".repeat(TokenVerifier.MAX_TOKEN_CHARS) + "." + parts[2], "token_malformed"));
     }
