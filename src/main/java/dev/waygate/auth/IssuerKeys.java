@@ -105,7 +105,7 @@ final class IssuerKeys implements JWKSource<SecurityContext> {
                     errors.add(candidate + ": jwks_uri missing or not https");
                     continue;
                 }
-                LOG.info("oauth: JWKS of {} is {}", config.issuer(), jwks);
+                LOG.debug("oauth: JWKS of {} is {}", config.issuer(), jwks);
                 return jwks;
             } catch (IOException | IllegalArgumentException e) {
                 errors.add(candidate + ": " + e.getMessage());
