@@ -4,6 +4,7 @@ import dev.waygate.audit.Audit;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.IdentifyStage;
 import dev.waygate.auth.KeyStore;
+import dev.waygate.auth.TokenVerifier;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.front.HttpFront;
 import dev.waygate.pipeline.Stage;
@@ -41,7 +42,7 @@ public final class Gateway implements AutoCloseable {
             System.err.println("waygate: first start: created admin key " + admin.key()
                     + " (role admin; shown once, only its hash is stored)");
         }
-        Authenticator auth = new Authenticator(config.auth(), keys);
+        Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(config), config::policy);
         this.http = new HttpFront(config, router, auth, keys, audit);
     }

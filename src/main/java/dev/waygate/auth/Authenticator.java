@@ -4,21 +4,34 @@ import dev.waygate.config.GatewayConfig;
 import java.util.Optional;
 
 /**
- * Turns the credentials of a request into a principal: {@code Authorization: Bearer KEY} or
- * {@code X-Waygate-API-Key: KEY}. With {@code auth: none} (loopback only, written explicitly)
- * every request is the anonymous principal.
+ * Turns the credentials of a request into a principal: {@code Authorization: Bearer CREDENTIAL} or
+ * {@code X-Waygate-API-Key: KEY}. A bearer value that looks like a Waygate key ({@code wg_...}) is
+ * checked as a key; with {@code oauth} configured, any other bearer value is validated as a JWT
+ * access token. {@code X-Waygate-API-Key} carries keys only. With {@code auth: none} (loopback
+ * only, written explicitly) every request is the anonymous principal.
  */
 public final class Authenticator {
     private final GatewayConfig.AuthMode mode;
     private final KeyStore keys;
+    private final Optional<TokenVerifier> tokens;
 
     public Authenticator(GatewayConfig.AuthMode mode, KeyStore keys) {
+        this(mode, keys, Optional.empty());
+    }
+
+    public Authenticator(GatewayConfig.AuthMode mode, KeyStore keys, Optional<TokenVerifier> tokens) {
         this.mode = mode;
         this.keys = keys;
+        this.tokens = tokens;
     }
 
     public boolean required() {
         return mode == GatewayConfig.AuthMode.API_KEY;
+    }
+
+    /** Whether JWT access tokens are accepted (an {@code oauth} section is configured). */
+    public boolean acceptsTokens() {
+        return tokens.isPresent();
     }
 
     /**
@@ -26,19 +39,51 @@ public final class Authenticator {
      * @param apiKeyHeader  the X-Waygate-API-Key header, if any
      */
     public Optional<Principal> authenticate(String authorization, String apiKeyHeader) {
+        return check(authorization, apiKeyHeader).principal();
+    }
+
+    /** As {@link #authenticate}, saying why a presented credential was refused. */
+    public AuthResult check(String authorization, String apiKeyHeader) {
         if (mode == GatewayConfig.AuthMode.NONE) {
-            return Optional.of(Principal.ANONYMOUS);
+            return AuthResult.accepted(Principal.ANONYMOUS);
         }
-        String key = null;
         if (apiKeyHeader != null && !apiKeyHeader.isBlank()) {
-            key = apiKeyHeader.trim();
-        } else if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            key = authorization.substring(7).trim();
+            return key(apiKeyHeader.trim());
         }
-        return key == null ? Optional.empty() : keys.authenticate(key);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String credential = authorization.substring(7).trim();
+            return credential.isEmpty() ? AuthResult.NO_CREDENTIALS : credential(credential);
+        }
+        return AuthResult.NO_CREDENTIALS;
     }
 
     public Optional<Principal> authenticateKey(String key) {
         return authenticate(null, key);
+    }
+
+    /**
+     * A raw credential (stdio's {@code WAYGATE_API_KEY}): an API key, or with {@code oauth}
+     * configured a JWT, validated as over HTTP.
+     */
+    public AuthResult checkCredential(String credential) {
+        if (mode == GatewayConfig.AuthMode.NONE) {
+            return AuthResult.accepted(Principal.ANONYMOUS);
+        }
+        return credential == null || credential.isBlank() ? AuthResult.NO_CREDENTIALS : credential(credential.trim());
+    }
+
+    private AuthResult credential(String credential) {
+        if (credential.startsWith(KeyStore.PREFIX) || tokens.isEmpty()) {
+            return key(credential);
+        }
+        try {
+            return AuthResult.accepted(tokens.get().verify(credential));
+        } catch (TokenRejectedException e) {
+            return AuthResult.rejected(e.rejection());
+        }
+    }
+
+    private AuthResult key(String key) {
+        return keys.authenticate(key).map(AuthResult::accepted).orElse(AuthResult.rejected(Rejection.BAD_API_KEY));
     }
 }

@@ -1,6 +1,9 @@
 package dev.waygate.cli;
 
+import dev.waygate.auth.AuthResult;
 import dev.waygate.auth.Authenticator;
+import dev.waygate.auth.Rejection;
+import dev.waygate.auth.TokenVerifier;
 import dev.waygate.Gateway;
 import dev.waygate.audit.Audit;
 import java.util.List;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "stdio", description = "Serve MCP on stdin/stdout, for a desktop client that launches the gateway. "
-        + "Authenticates with the key in WAYGATE_API_KEY or --key-file.")
+        + "Authenticates with the API key (or, with oauth configured, the access token) in WAYGATE_API_KEY or --key-file.")
 final class StdioCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "waygate.yaml")
     Path config;
@@ -39,17 +42,23 @@ final class StdioCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GatewayConfig c = ConfigLoader.load(config);
         try (Database db = Database.open(c.dataDir())) {
-            Authenticator auth = new Authenticator(c.auth(), new KeyStore(db));
+            Authenticator auth = new Authenticator(c.auth(), new KeyStore(db), c.oauth().map(TokenVerifier::new));
             Optional<Principal> principal;
             if (auth.required()) {
                 String key = keyFile.isPresent() ? readKey(keyFile.get()) : System.getenv("WAYGATE_API_KEY");
                 if (key == null || key.isBlank()) {
-                    System.err.println("waygate: stdio needs an API key: set WAYGATE_API_KEY or pass --key-file");
+                    System.err.println("waygate: stdio needs an API key" + (auth.acceptsTokens() ? " or access token" : "")
+                            + ": set WAYGATE_API_KEY or pass --key-file");
                     return Main.USAGE;
                 }
-                principal = auth.authenticateKey(key);
+                AuthResult result = auth.checkCredential(key);
+                principal = result.principal();
                 if (principal.isEmpty()) {
-                    System.err.println("waygate: the API key is not valid (unknown, expired or revoked)");
+                    // The rejection's description is ours and general: the credential is never printed.
+                    Rejection why = result.rejection().orElse(Rejection.BAD_API_KEY);
+                    System.err.println(why == Rejection.BAD_API_KEY
+                            ? "waygate: the API key is not valid (unknown, expired or revoked)"
+                            : "waygate: the access token is not valid: " + why.description());
                     return Main.FAILURE;
                 }
             } else {

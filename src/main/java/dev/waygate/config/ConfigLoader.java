@@ -28,7 +28,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
             "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits",
-            "audit");
+            "audit", "oauth");
     private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
@@ -121,8 +121,12 @@ public final class ConfigLoader {
             perPrincipal = rl.optional("per_principal").map(PolicyReader::rateLimit);
             perTool = rl.optional("per_tool").map(PolicyReader::rateLimit);
         }
+        Optional<OAuthConfig> oauth = root.optional("oauth").map(OAuthReader::read);
+        if (oauth.isPresent() && auth == GatewayConfig.AuthMode.NONE) {
+            throw root.child("oauth").error("has no effect with auth: none (remove one of them)");
+        }
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
-                new RateLimits(perPrincipal, perTool, ruleLimits), audit);
+                new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth);
     }
 
     private Node parse(Path file, JsonFactory factory) {

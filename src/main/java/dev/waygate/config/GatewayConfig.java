@@ -22,6 +22,7 @@ import java.util.Map;
  * @param policy         who may call what; without a {@code policy} section every call is denied
  * @param rateLimits     token buckets per principal, per tool and per rule; none by default
  * @param audit          the audit journal ({@code audit:}); defaults when absent
+ * @param oauth          JWT access tokens accepted besides API keys; absent means API keys only
  */
 public record GatewayConfig(
         Path file,
@@ -36,7 +37,8 @@ public record GatewayConfig(
         Map<String, ServerConfig> servers,
         dev.waygate.policy.Policy policy,
         dev.waygate.ratelimit.RateLimits rateLimits,
-        AuditConfig audit) {
+        AuditConfig audit,
+        java.util.Optional<OAuthConfig> oauth) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -52,12 +54,21 @@ public record GatewayConfig(
         java.util.Objects.requireNonNull(audit, "audit");
     }
 
-    /** A configuration without a policy section (every call is denied), with the default audit settings. */
+    /** A configuration without a policy section (every call is denied), default audit settings, API keys only. */
     public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
                          long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
                          Map<String, ServerConfig> servers) {
         this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
-                dev.waygate.policy.Policy.DENY_ALL, dev.waygate.ratelimit.RateLimits.NONE, AuditConfig.DEFAULTS);
+                dev.waygate.policy.Policy.DENY_ALL, dev.waygate.ratelimit.RateLimits.NONE);
+    }
+
+    /** Default audit settings, API keys only. */
+    public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
+                         long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
+                         Map<String, ServerConfig> servers, dev.waygate.policy.Policy policy,
+                         dev.waygate.ratelimit.RateLimits rateLimits) {
+        this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
+                policy, rateLimits, AuditConfig.DEFAULTS, java.util.Optional.empty());
     }
 
     /** The name a client sees for an upstream's tool or prompt. */

@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
- * HTTP+SSE), {@code /health}, {@code /ready}, and the read-only admin views {@code /mcp/status},
- * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}. Handlers block on virtual threads. Every
- * request gets a correlation id (response header {@code X-Waygate-Correlation-Id}).
+ * HTTP+SSE), {@code /health}, {@code /ready}, the read-only admin views {@code /mcp/status},
+ * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}, key management under {@code /keys}, and
+ * with {@code oauth} configured the protected resource metadata under
+ * {@code /.well-known/oauth-protected-resource}. Handlers block on virtual threads. Every request
+ * gets a correlation id (response header {@code X-Waygate-Correlation-Id}).
  */
 public final class HttpFront implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
@@ -53,6 +55,7 @@ public final class HttpFront implements AutoCloseable {
         HealthHandler health = new HealthHandler(router, audit::unavailable);
         AdminHandler admin = new AdminHandler(router, guard, audit.index());
         KeysHandler keysHandler = new KeysHandler(keys, guard);
+        java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -75,6 +78,8 @@ public final class HttpFront implements AutoCloseable {
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);
+                            } else if (metadata.isPresent() && metadata.get().serves(path)) {
+                                metadata.get().handle(request, response, callback);
                             } else {
                                 Http.error(response, callback, 404, "not_found", "no such endpoint: " + path);
                             }

@@ -1,7 +1,9 @@
 package dev.waygate.front;
 
+import dev.waygate.auth.AuthResult;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.Principal;
+import dev.waygate.auth.Rejection;
 import dev.waygate.config.GatewayConfig;
 import java.net.URI;
 import java.util.List;
@@ -19,7 +21,11 @@ import org.eclipse.jetty.util.Callback;
  *   <li>DNS rebinding (MCP transports spec): on a loopback listener the Host must be a loopback
  *       name, and a browser's Origin must be a loopback origin or in {@code allowed_origins};
  *       otherwise 403. A web page on evil.example that resolves to 127.0.0.1 is refused here.</li>
- *   <li>Authentication: a valid API key, else 401 with {@code WWW-Authenticate}.</li>
+ *   <li>Authentication: a valid API key or (with {@code oauth}) access token, else 401 with
+ *       {@code WWW-Authenticate} (RFC 6750 3): {@code resource_metadata} points at the protected
+ *       resource metadata (RFC 9728 5.1, MCP authorization spec), and a presented but refused
+ *       credential adds {@code error="invalid_token"} and a short description that never echoes it.
+ *       When the issuer's keys cannot be fetched the answer is 503: the token may be fine.</li>
  * </ol>
  */
 final class HttpGuard {
@@ -50,22 +56,55 @@ final class HttpGuard {
 
     /** The caller's principal, or empty after answering 403/401. */
     Optional<Principal> admit(Request request, Response response, Callback callback) {
+        if (!originChecked(request, response, callback)) {
+            return Optional.empty();
+        }
+        AuthResult result = auth.check(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                request.getHeaders().get("X-Waygate-API-Key"));
+        if (result.principal().isPresent()) {
+            return result.principal();
+        }
+        Optional<Rejection> why = result.rejection();
+        if (why.isPresent() && why.get().unavailable()) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "30");
+            Http.error(response, callback, 503, why.get().code(), why.get().description());
+            return Optional.empty();
+        }
+        boolean presented = request.getHeaders().get(HttpHeader.AUTHORIZATION) != null
+                || request.getHeaders().get("X-Waygate-API-Key") != null;
+        failures.failed(Request.getPathInContext(request), presented, Request.getRemoteAddr(request));
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, challenge(why));
+        if (why.isPresent()) {
+            Http.error(response, callback, 401, why.get().code(), why.get().description());
+        } else {
+            Http.error(response, callback, 401, "unauthenticated", config.oauth().isPresent()
+                    ? "authentication required (Authorization: Bearer ACCESS_TOKEN or API key)"
+                    : "a valid API key is required (Authorization: Bearer KEY or X-Waygate-API-Key: KEY)");
+        }
+        return Optional.empty();
+    }
+
+    /** Step 1 alone (for public endpoints): false after answering 403. */
+    boolean originChecked(Request request, Response response, Callback callback) {
         if (!hostAllowed(request.getHeaders().get(HttpHeader.HOST))
                 || !originAllowed(request.getHeaders().get(HttpHeader.ORIGIN))) {
             Http.error(response, callback, 403, "forbidden_origin", "Host or Origin not allowed (DNS-rebinding protection)");
-            return Optional.empty();
+            return false;
         }
-        Optional<Principal> p = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
-                request.getHeaders().get("X-Waygate-API-Key"));
-        if (p.isEmpty()) {
-            boolean presented = request.getHeaders().get(HttpHeader.AUTHORIZATION) != null
-                    || request.getHeaders().get("X-Waygate-API-Key") != null;
-            failures.failed(Request.getPathInContext(request), presented, Request.getRemoteAddr(request));
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"waygate\"");
-            Http.error(response, callback, 401, "unauthenticated",
-                    "a valid API key is required (Authorization: Bearer KEY or X-Waygate-API-Key: KEY)");
-        }
-        return p;
+        return true;
+    }
+
+    /** The {@code WWW-Authenticate} value of a 401; descriptions are our own constants, never client input. */
+    String challenge(Optional<Rejection> why) {
+        StringBuilder b = new StringBuilder("Bearer realm=\"waygate\"");
+        config.oauth().ifPresent(o -> {
+            b.append(", resource_metadata=\"").append(o.metadataUrl()).append('"');
+            if (!o.scopesSupported().isEmpty()) {
+                b.append(", scope=\"").append(String.join(" ", o.scopesSupported())).append('"');
+            }
+        });
+        why.ifPresent(r -> b.append(", error=\"invalid_token\", error_description=\"").append(r.description()).append('"'));
+        return b.toString();
     }
 
     boolean hostAllowed(String host) {

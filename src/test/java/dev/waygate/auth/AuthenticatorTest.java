@@ -117,6 +117,38 @@ class AuthenticatorTest {
         assertThat(Principal.ANONYMOUS.roles()).isEmpty();
     }
 
+    @Test
+    void withOauthABearerValueIsAKeyWhenItLooksLikeOneAndAJwtOtherwise() throws Exception {
+        try (TestIssuer issuer = new TestIssuer()) {
+            TokenVerifier tokens = new TokenVerifier(dev.waygate.config.OAuthConfig.of(java.net.URI.create(issuer.issuer()),
+                    Optional.of(issuer.jwksUri()), TestIssuer.AUDIENCE));
+            Authenticator auth = new Authenticator(GatewayConfig.AuthMode.API_KEY, keys, Optional.of(tokens));
+            String jwt = issuer.rs256(issuer.claims().build());
+
+            assertThat(auth.acceptsTokens()).isTrue();
+            assertThat(auth.check("Bearer " + key, null).principal()).map(Principal::name).contains("ci-bot");
+            assertThat(auth.check("Bearer " + jwt, null).principal()).map(Principal::name).contains("alice");
+            assertThat(auth.check("Bearer wg_forged_" + "A".repeat(43), null).rejection()).contains(Rejection.BAD_API_KEY);
+            assertThat(auth.check("Bearer garbage", null).rejection()).contains(Rejection.MALFORMED);
+            assertThat(auth.check(null, jwt).rejection()).as("X-Waygate-API-Key carries keys only").contains(Rejection.BAD_API_KEY);
+            assertThat(auth.check(null, null)).isEqualTo(AuthResult.NO_CREDENTIALS);
+            assertThat(auth.check("Bearer ", null)).isEqualTo(AuthResult.NO_CREDENTIALS);
+            assertThat(auth.checkCredential(jwt).principal()).as("stdio's WAYGATE_API_KEY may hold a JWT")
+                    .map(Principal::keyId).contains("jwt:rsa-1");
+            assertThat(auth.checkCredential(key).principal()).map(Principal::name).contains("ci-bot");
+        }
+    }
+
+    @Test
+    void withoutOauthAJwtIsJustAnUnknownKey() throws Exception {
+        try (TestIssuer issuer = new TestIssuer()) {
+            Authenticator auth = new Authenticator(GatewayConfig.AuthMode.API_KEY, keys);
+
+            assertThat(auth.check("Bearer " + issuer.rs256(issuer.claims().build()), null).rejection()).contains(Rejection.BAD_API_KEY);
+            assertThat(auth.acceptsTokens()).isFalse();
+        }
+    }
+
     private String expand(String cell) {
         if (cell == null) {
             return null;

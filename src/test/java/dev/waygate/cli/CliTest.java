@@ -273,6 +273,22 @@ class CliTest {
     }
 
     @Test
+    void stdioValidatesAJwtInsteadOfAKeyWhenOauthIsConfigured() throws Exception {
+        try (dev.waygate.auth.TestIssuer issuer = new dev.waygate.auth.TestIssuer()) {
+            Files.writeString(config, "version: 1\ndata_dir: state\noauth:\n  issuer: " + issuer.issuer()
+                    + "\n  audience: " + dev.waygate.auth.TestIssuer.AUDIENCE + "\n");
+            String expired = issuer.rs256(b -> b.expirationTime(java.util.Date.from(Instant.now().minusSeconds(600))));
+            Path keyFile = Files.writeString(dir.resolve("token"), expired + "\n");
+
+            Result r = run("stdio", "--config", config.toString(), "--key-file", keyFile.toString());
+
+            assertThat(r.code()).isEqualTo(Main.FAILURE);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.errLines()).containsExactly("waygate: the access token is not valid: token expired");
+        }
+    }
+
+    @Test
     void stdioWithAMissingKeyFileExitsTwo() {
         Path keyFile = dir.resolve("no-such-key");
 

@@ -72,6 +72,15 @@ class ConfigLoaderTest {
             audit-bad-mode.yaml           |                          | 3 | audit.mode                             | must be 'durable' or 'async'
             audit-tiny-file.yaml          |                          | 3 | audit.max_file_bytes                   | must be between 4096 and
             audit-empty-redact-field.yaml |                          | 3 | audit.redact_fields[1]                 | must be a field name
+            oauth-missing-issuer.yaml     |                          | 2 | oauth.issuer                           | is required (the authorization server's issuer URL
+            oauth-missing-audience.yaml   |                          | 2 | oauth.audience                         | is required (this gateway's resource URL
+            oauth-alg-none.yaml           |                          | 5 | oauth.algorithms[1]                    | 'none' would accept unsigned tokens: never allowed
+            oauth-alg-hs256.yaml          |                          | 6 | oauth.algorithms[0]                    | 'HS256' (HMAC) is refused
+            oauth-unknown-key.yaml        |                          | 5 | oauth.role_claim                       | unknown key (allowed: algorithms, audience, authorization_servers,
+            oauth-http-issuer.yaml        |                          | 3 | oauth.issuer                           | must be an https:// URL (http:// is accepted only for loopback hosts)
+            oauth-with-auth-none.yaml     |                          | 3 | oauth                                  | has no effect with auth: none
+            oauth-audience-fragment.yaml  |                          | 4 | oauth.audience                         | must not contain a fragment (RFC 8707)
+            oauth-refresh-not-shorter.yaml |                         | 6 | oauth.jwks_refresh_interval            | must be shorter than jwks_cache (60s)
             """;
 
     @ParameterizedTest(name = "{0}")
@@ -92,6 +101,34 @@ class ConfigLoaderTest {
             assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")))
                     .containsExactlyInAnyOrderElementsOf(cases);
         }
+    }
+
+    @Test
+    void oauthSectionIsReadWithEveryKey() {
+        OAuthConfig o = load(GOOD.resolve("oauth.yaml"), Map.of()).oauth().orElseThrow();
+
+        assertThat(o.issuer()).isEqualTo(URI.create("https://idp.example.com/realms/main"));
+        assertThat(o.jwksUri()).contains(URI.create("https://idp.example.com/realms/main/protocol/openid-connect/certs"));
+        assertThat(o.audience()).isEqualTo("http://127.0.0.1:8080/mcp");
+        assertThat(o.algorithms()).containsExactly("ES256", "PS256");
+        assertThat(o.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.principalClaim()).isEqualTo("preferred_username");
+        assertThat(o.rolesClaim()).isEqualTo("realm_access.roles");
+        assertThat(o.jwksCache()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(o.jwksRefreshInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(o.authorizationServers()).containsExactly("https://idp.example.com/realms/main", "https://backup.example.com");
+        assertThat(o.scopesSupported()).containsExactly("mcp:tools", "mcp:resources");
+    }
+
+    @Test
+    void oauthDefaultsAreTheNamedConstants() {
+        OAuthConfig o = load(GOOD.resolve("oauth-minimal.yaml"), Map.of()).oauth().orElseThrow();
+
+        assertThat(o).isEqualTo(OAuthConfig.of(URI.create("https://idp.example.com"), java.util.Optional.empty(),
+                "https://mcp.example.com/mcp"));
+        assertThat(o.algorithms()).containsExactly("RS256", "ES256");
+        assertThat(o.authorizationServers()).containsExactly("https://idp.example.com");
+        assertThat(load(GOOD.resolve("minimal.yaml"), Map.of()).oauth()).as("no section: API keys only").isEmpty();
     }
 
     @Test

@@ -104,6 +104,32 @@ class HttpGuardTest {
         assertThat(guard(List.of("*")).originAllowed("https://evil.example.com")).isTrue();
     }
 
+    @Test
+    void withoutOauthTheChallengeNamesTheRealmOnly() {
+        HttpGuard g = guard(List.of());
+
+        assertThat(g.challenge(java.util.Optional.empty())).isEqualTo("Bearer realm=\"waygate\"");
+        assertThat(g.challenge(java.util.Optional.of(dev.waygate.auth.Rejection.BAD_API_KEY))).isEqualTo(
+                "Bearer realm=\"waygate\", error=\"invalid_token\", error_description=\"unknown, expired or revoked API key\"");
+    }
+
+    @Test
+    void withOauthTheChallengePointsAtTheResourceMetadata() {
+        dev.waygate.config.OAuthConfig o = new dev.waygate.config.OAuthConfig(java.net.URI.create("https://idp.example.com"),
+                java.util.Optional.empty(), "https://mcp.example.com/mcp", List.of("RS256"), java.time.Duration.ofSeconds(60),
+                "sub", "roles", java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(30),
+                List.of("https://idp.example.com"), List.of("mcp:tools", "mcp:read"));
+        GatewayConfig base = config(GatewayConfig.DEFAULT_LISTEN, List.of());
+        HttpGuard g = new HttpGuard(new GatewayConfig(base.file(), base.listen(), base.dataDir(), base.auth(), base.allowedOrigins(),
+                base.maxBodyBytes(), base.separator(), base.pageSize(), base.sessionIdle(), base.servers(), base.policy(),
+                base.rateLimits(), base.audit(), java.util.Optional.of(o)), auth);
+
+        assertThat(g.challenge(java.util.Optional.empty())).isEqualTo("Bearer realm=\"waygate\", resource_metadata="
+                + "\"https://mcp.example.com/.well-known/oauth-protected-resource/mcp\", scope=\"mcp:tools mcp:read\"");
+        assertThat(g.challenge(java.util.Optional.of(dev.waygate.auth.Rejection.EXPIRED))).endsWith(
+                ", error=\"invalid_token\", error_description=\"token expired\"");
+    }
+
     private HttpGuard guard(List<String> allowedOrigins) {
         return new HttpGuard(config(GatewayConfig.DEFAULT_LISTEN, allowedOrigins), auth);
     }
