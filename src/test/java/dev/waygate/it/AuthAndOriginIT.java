@@ -39,12 +39,24 @@ class AuthAndOriginIT {
         gw.close();
     }
 
+    /** No credential at all: 401, code unauthenticated, a plain Bearer challenge. */
     static void assertUnauthenticated(HttpResponse<String> r) throws Exception {
+        assert401(r, "unauthenticated");
+        assertThat(r.headers().firstValue("WWW-Authenticate").orElse("")).doesNotContain("error=");
+    }
+
+    /** A credential was presented and refused: 401, code invalid_api_key, the challenge says invalid_token (RFC 6750). */
+    static void assertRejected(HttpResponse<String> r) throws Exception {
+        assert401(r, "invalid_api_key");
+        assertThat(r.headers().firstValue("WWW-Authenticate").orElse("")).contains("error=\"invalid_token\"");
+    }
+
+    private static void assert401(HttpResponse<String> r, String code) throws Exception {
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate").orElse("")).startsWith("Bearer");
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
         JsonNode body = Json.parse(r.body());
-        assertThat(body.path("error").path("code").asText()).isEqualTo("unauthenticated");
+        assertThat(body.path("error").path("code").asText()).isEqualTo(code);
         assertThat(body.path("error").path("message").asText()).isNotEmpty();
     }
 
@@ -58,8 +70,8 @@ class AuthAndOriginIT {
     @Test
     void mcpWithoutOrWithAWrongKeyIs401() throws Exception {
         assertUnauthenticated(new McpHttp(gw.mcpUrl(), null).post(INIT, Map.of()));
-        assertUnauthenticated(new McpHttp(gw.mcpUrl(), "wg_" + "A".repeat(43)).post(INIT, Map.of()));
-        assertUnauthenticated(new McpHttp(gw.mcpUrl(), null).post(INIT, Map.of("X-Waygate-API-Key", "not-a-key")));
+        assertRejected(new McpHttp(gw.mcpUrl(), "wg_" + "A".repeat(43)).post(INIT, Map.of()));
+        assertRejected(new McpHttp(gw.mcpUrl(), null).post(INIT, Map.of("X-Waygate-API-Key", "not-a-key")));
         assertUnauthenticated(new McpHttp(gw.mcpUrl(), null).post(INIT, Map.of("Authorization", "Basic " + gw.key())));
     }
 
@@ -79,7 +91,7 @@ class AuthAndOriginIT {
     @Test
     void legacySseWithoutOrWithAWrongKeyIs401() throws Exception {
         assertUnauthenticated(get(gw.sseUrl(), Map.of()));
-        assertUnauthenticated(get(gw.sseUrl(), Map.of("Authorization", "Bearer wrong")));
+        assertRejected(get(gw.sseUrl(), Map.of("Authorization", "Bearer wrong")));
         try (McpHttp.LegacySse sse = new McpHttp(gw.mcpUrl(), gw.key()).openSse(gw.sseUrl())) {
             assertUnauthenticated(new McpHttp(sse.messageUrl(), null).post(INIT, Map.of()));
         }
