@@ -81,21 +81,20 @@ public final class KeyStore {
         }
         String id = m.group(1);
         byte[] presentedHash = hash(presented).getBytes(StandardCharsets.US_ASCII);
-        return db.with(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, name, roles, hash, created_at, expires_at, revoked_at FROM api_keys WHERE id = ?")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    boolean same = MessageDigest.isEqual(presentedHash, rs.getString("hash").getBytes(StandardCharsets.US_ASCII));
-                    ApiKey k = read(rs);
-                    if (!same || !k.usable(Instant.now())) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new Principal(k.name(), k.roles(), k.id()));
+        return db.withStatement("SELECT name, roles, hash, expires_at, revoked_at FROM api_keys WHERE id = ?", ps -> {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.<Principal>empty();
                 }
+                boolean same = MessageDigest.isEqual(presentedHash, rs.getString("hash").getBytes(StandardCharsets.US_ASCII));
+                String expires = rs.getString("expires_at");
+                boolean usable = rs.getString("revoked_at") == null
+                        && (expires == null || Instant.now().isBefore(Instant.parse(expires)));
+                if (!same || !usable) {
+                    return Optional.<Principal>empty();
+                }
+                return Optional.of(new Principal(rs.getString("name"), roles(rs.getString("roles")), id));
             }
         });
     }
@@ -170,9 +169,12 @@ public final class KeyStore {
         });
     }
 
+    private static Set<String> roles(String joined) {
+        return joined.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(joined.split(",")));
+    }
+
     private static ApiKey read(ResultSet rs) throws SQLException {
-        String roles = rs.getString("roles");
-        Set<String> roleSet = roles.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(roles.split(",")));
+        Set<String> roleSet = roles(rs.getString("roles"));
         return new ApiKey(rs.getString("id"), rs.getString("name"), roleSet, Instant.parse(rs.getString("created_at")),
                 Optional.ofNullable(rs.getString("expires_at")).map(Instant::parse),
                 Optional.ofNullable(rs.getString("revoked_at")).map(Instant::parse));

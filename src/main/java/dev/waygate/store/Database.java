@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -51,6 +52,8 @@ public final class Database implements AutoCloseable {
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}. */
+    private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
     private Database(Connection connection) {
         this.connection = connection;
@@ -115,6 +118,32 @@ public final class Database implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Work with a prepared statement for {@code sql}, prepared once and kept for the life of the
+     * connection (for the statements on the hot path: a prepare costs more than the query).
+     */
+    public <T> T withStatement(String sql, StatementFunction<T> work) {
+        lock.lock();
+        try {
+            PreparedStatement ps = statements.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                statements.put(sql, ps);
+            }
+            ps.clearParameters();
+            return work.apply(ps);
+        } catch (SQLException e) {
+            throw new StoreException("database: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    public interface StatementFunction<T> {
+        T apply(PreparedStatement ps) throws SQLException;
     }
 
     @FunctionalInterface
