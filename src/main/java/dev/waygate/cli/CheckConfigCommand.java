@@ -6,15 +6,20 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 @Command(name = "check-config", description = "Validate a configuration file (the same checks as start-up) and summarise it.")
 final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "waygate.yaml")
     Path file;
 
+    @ParentCommand
+    Main main;
+
     @Override
     public Integer call() {
-        GatewayConfig c = ConfigLoader.load(file);
+        // Warnings (a secret file every user may read) are not errors: the file is still ok.
+        GatewayConfig c = new ConfigLoader(main.env, w -> System.err.println("waygate: warning: " + w)).read(file);
         System.out.println(c.file() + ": ok");
         System.out.println("listen " + c.listen() + ", auth " + c.auth().name().toLowerCase() + ", data_dir " + c.dataDir());
         c.servers().values().forEach(s -> System.out.println("server " + s.name() + ": "

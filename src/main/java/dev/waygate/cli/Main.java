@@ -1,6 +1,7 @@
 package dev.waygate.cli;
 
 import dev.waygate.config.ConfigException;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,12 +20,24 @@ public final class Main {
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
 
+    /** The environment the commands read ({@code WAYGATE_API_KEY}, {@code ${NAME}} in the configuration). */
+    final Function<String, String> env;
+
+    private Main(Function<String, String> env) {
+        this.env = env;
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        return run(System::getenv, args);
+    }
+
+    /** With another environment: tests cannot set the process's own. */
+    static int run(Function<String, String> env, String... args) {
+        CommandLine cl = new CommandLine(new Main(env));
         // One line, like every other error (picocli would print the whole usage); the usage is a --help away.
         cl.setParameterExceptionHandler((e, given) -> {
             String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()

@@ -24,31 +24,40 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "stdio", description = "Serve MCP on stdin/stdout, for a desktop client that launches the gateway. "
-        + "Authenticates with the API key (or, with oauth configured, the access token) in WAYGATE_API_KEY or --key-file.")
+        + "Authenticates with the API key (or, with oauth configured, the access token) in --key-file, "
+        + "the file named by WAYGATE_API_KEY_FILE, or WAYGATE_API_KEY.")
 final class StdioCommand implements Callable<Integer> {
+    static final String KEY_VARIABLE = "WAYGATE_API_KEY";
+    static final String KEY_FILE_VARIABLE = "WAYGATE_API_KEY_FILE";
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "waygate.yaml")
     Path config;
 
-    @Option(names = "--key-file", paramLabel = "FILE", description = "file holding the API key (instead of WAYGATE_API_KEY)")
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "file holding the API key (instead of WAYGATE_API_KEY_FILE or WAYGATE_API_KEY)")
     Optional<Path> keyFile;
 
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    Main main;
+
     @Override
     public Integer call() throws Exception {
-        GatewayConfig c = ConfigLoader.load(config);
+        GatewayConfig c = new ConfigLoader(main.env).read(config);
         try (Database db = Database.open(c.dataDir())) {
             Authenticator auth = new Authenticator(c.auth(), new KeyStore(db), c.oauth().map(TokenVerifier::new));
             Optional<Principal> principal;
             if (auth.required()) {
-                String key = keyFile.isPresent() ? readKey(keyFile.get()) : System.getenv("WAYGATE_API_KEY");
+                String key = key();
                 if (key == null || key.isBlank()) {
                     System.err.println("waygate: stdio needs an API key" + (auth.acceptsTokens() ? " or access token" : "")
-                            + ": set WAYGATE_API_KEY or pass --key-file");
+                            + ": set WAYGATE_API_KEY or WAYGATE_API_KEY_FILE, or pass --key-file");
                     return Main.USAGE;
                 }
                 AuthResult result = auth.checkCredential(key);
@@ -83,12 +92,34 @@ final class StdioCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    /**
+     * In this order: {@code --key-file}; the file {@code WAYGATE_API_KEY_FILE} names; {@code
+     * WAYGATE_API_KEY}. The command line wins over the environment; both variables set is a mistake
+     * (as for {@code NAME_FILE} in the configuration), since which one was meant is a guess.
+     */
+    private String key() {
+        if (keyFile.isPresent()) {
+            return readKey("--key-file", keyFile.get());
+        }
+        String file = main.env.apply(KEY_FILE_VARIABLE);
+        String key = main.env.apply(KEY_VARIABLE);
+        if (file != null && !file.isEmpty()) {
+            if (key != null && !key.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "both " + KEY_VARIABLE + " and " + KEY_FILE_VARIABLE + " are set: unset one of them");
+            }
+            return readKey(KEY_FILE_VARIABLE, Path.of(file));
+        }
+        return key;
+    }
+
     /** A key file that cannot be read is a mistake in the command line, not a failure of the gateway. */
-    private String readKey(Path file) {
+    private String readKey(String from, Path file) {
         try {
             return Files.readString(file).trim();
         } catch (IOException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--key-file: cannot read " + file + ": "
+            // The exception's own message is a path or an OS reason, never the file's content.
+            throw new CommandLine.ParameterException(spec.commandLine(), from + ": cannot read " + file + ": "
                     + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
         }
     }

@@ -18,7 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -28,17 +31,27 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
             "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits",
-            "audit", "oauth");
+            "audit", "oauth", "allow_inline_secrets");
     private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
     private static final Set<String> AUDIT_KEYS = Set.of("mode", "checkpoint_every", "checkpoint_interval",
             "max_file_bytes", "redact_fields", "retention_days");
 
-    private final Function<String, String> env;
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
 
+    private final Function<String, String> env;
+    private final Consumer<String> warn;
+
+    /** @param env the environment {@code ${NAME}} reads; warnings (never errors) go to the log */
     public ConfigLoader(Function<String, String> env) {
+        this(env, LOG::warn);
+    }
+
+    /** @param warn receives each warning as one line naming file, line and key (never a secret) */
+    public ConfigLoader(Function<String, String> env, Consumer<String> warn) {
         this.env = env;
+        this.warn = warn;
     }
 
     public static GatewayConfig load(Path file) {
@@ -47,7 +60,8 @@ public final class ConfigLoader {
 
     public GatewayConfig read(Path file) {
         Path abs = file.toAbsolutePath().normalize();
-        Node root = parse(abs, new YAMLFactory());
+        SecretFiles files = new SecretFiles(warn);
+        Node root = parse(abs, new YAMLFactory(), files);
         Path base = abs.getParent();
 
         // The version first: a file for another version is expected to have keys this one does not know.
@@ -86,17 +100,19 @@ public final class ConfigLoader {
         Duration idle = root.optional("session_idle_timeout").map(Durations::parse).orElse(GatewayConfig.DEFAULT_SESSION_IDLE);
         AuditConfig audit = root.optional("audit").map(ConfigLoader::audit).orElse(AuditConfig.DEFAULTS);
 
+        // One rule for both files: an imported .mcp.json is where inline tokens are most common (decision 0010).
+        boolean allowInline = root.optional("allow_inline_secrets").map(Node::asBoolean).orElse(false);
         Map<String, ServerConfig> servers = new LinkedHashMap<>();
         Map<String, Node> nodes = new LinkedHashMap<>();
-        ServerReader reader = new ServerReader(base);
+        ServerReader reader = new ServerReader(base, allowInline);
         if (root.has("import")) {
             Node imp = root.child("import");
             Path mcpJson = base.resolve(imp.asString()).normalize();
-            Node doc = parse(mcpJson, new JsonFactory(), imp);
+            Node doc = parse(mcpJson, new JsonFactory(), files, imp);
             doc.requireKeys(Set.of("mcpServers"));
             if (doc.has("mcpServers")) {
                 // Clients start .mcp.json servers in the file's directory: relative paths resolve there.
-                ServerReader imported = new ServerReader(mcpJson.getParent());
+                ServerReader imported = new ServerReader(mcpJson.getParent(), allowInline);
                 nodes.putAll(doc.child("mcpServers").asMap());
                 nodes.forEach((name, n) -> servers.put(name, imported.read(name, n, true)));
             }
@@ -129,11 +145,11 @@ public final class ConfigLoader {
                 new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth);
     }
 
-    private Node parse(Path file, JsonFactory factory) {
-        return parse(file, factory, null);
+    private Node parse(Path file, JsonFactory factory, SecretFiles files) {
+        return parse(file, factory, files, null);
     }
 
-    private Node parse(Path file, JsonFactory factory, Node from) {
+    private Node parse(Path file, JsonFactory factory, SecretFiles files, Node from) {
         String text;
         try {
             text = Files.readString(file);
@@ -151,7 +167,7 @@ public final class ConfigLoader {
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw new ConfigException(name, 1, "", "the file is empty");
             }
-            Node root = new Node(tree, "", "", new Node.Source(name, lines, env));
+            Node root = new Node(tree, "", "", new Node.Source(name, lines, new Env.Refs(env, file.getParent(), files)));
             return root.requireObject();
         } catch (JsonProcessingException e) {
             throw syntaxError(name, e, Math.max(1, (int) text.lines().count()));

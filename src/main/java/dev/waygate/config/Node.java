@@ -8,12 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * A located view of one node of a configuration document: every accessor validates the type and,
  * on failure, throws a {@link ConfigException} naming file, line and key. String values have
- * {@code ${VAR}} references expanded.
+ * {@code ${VAR}} and {@code ${file:PATH}} references expanded ({@link Env}).
  */
 final class Node {
     private final JsonNode value;
@@ -21,7 +20,7 @@ final class Node {
     private final String key;
     private final Source source;
 
-    record Source(String file, SourceMap lines, Function<String, String> env) {}
+    record Source(String file, SourceMap lines, Env.Refs refs) {}
 
     Node(JsonNode value, String pointer, String key, Source source) {
         this.value = value;
@@ -86,7 +85,20 @@ final class Node {
         if (!value.isValueNode() || value.isNull()) {
             throw error("must be a string");
         }
-        return Env.expand(value.asText(), source.env(), this::error);
+        return Env.expand(value.asText(), source.refs(), this::error);
+    }
+
+    /** The string as written, references not expanded. */
+    String rawText() {
+        if (!value.isValueNode() || value.isNull()) {
+            throw error("must be a string");
+        }
+        return value.asText();
+    }
+
+    /** The string as written with references marked: see {@link Env#literalView}. */
+    String literalView() {
+        return Env.literalView(rawText());
     }
 
     Optional<String> string(String k) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,9 +18,12 @@ final class ServerReader {
     private static final Set<String> MCP_JSON_KEYS = Set.of("type", "command", "args", "env", "cwd", "url", "headers");
 
     private final Path base;
+    private final boolean allowInlineSecrets;
 
-    ServerReader(Path base) {
+    /** @param allowInlineSecrets {@code allow_inline_secrets}: skip the {@link InlineSecrets} check */
+    ServerReader(Path base, boolean allowInlineSecrets) {
         this.base = base;
+        this.allowInlineSecrets = allowInlineSecrets;
     }
 
     ServerConfig read(String name, Node n, boolean imported) {
@@ -50,7 +54,7 @@ final class ServerReader {
                 throw n.child("command").error("must not be empty");
             }
             List<String> args = n.optional("args").map(Node::asStringList).orElse(List.of());
-            Map<String, String> env = n.optional("env").map(Node::asStringMap).orElse(Map.of());
+            Map<String, String> env = n.optional("env").map(e -> env(e, name)).orElse(Map.of());
             Optional<Path> cwd = n.string("cwd").map(c -> base.resolve(c).normalize());
             if (imported && cwd.isEmpty()) {
                 cwd = Optional.of(base);
@@ -64,9 +68,34 @@ final class ServerReader {
             }
         }
         URI url = url(n.child("url"));
-        Map<String, String> headers = n.optional("headers").map(Node::asStringMap).orElse(Map.of());
+        if (!allowInlineSecrets) {
+            InlineSecrets.checkUrl(n.child("url"), name);
+        }
+        Map<String, String> headers = n.optional("headers").map(h -> headers(h, name)).orElse(Map.of());
         return new ServerConfig(name, transport, Optional.empty(), List.of(), Map.of(), Optional.empty(), Optional.of(url),
                 headers, namespace, timeout, required);
+    }
+
+    private Map<String, String> env(Node n, String server) {
+        Map<String, String> out = new LinkedHashMap<>();
+        n.asMap().forEach((k, v) -> {
+            out.put(k, v.asString()); // first: a malformed or missing reference is the mistake to report
+            if (!allowInlineSecrets && InlineSecrets.isSecretEnvName(k)) {
+                InlineSecrets.requireReference(v, k.matches("[A-Za-z_][A-Za-z0-9_]*") ? k : InlineSecrets.variableFor(server), server);
+            }
+        });
+        return out;
+    }
+
+    private Map<String, String> headers(Node n, String server) {
+        Map<String, String> out = new LinkedHashMap<>();
+        n.asMap().forEach((k, v) -> {
+            out.put(k, v.asString());
+            if (!allowInlineSecrets && InlineSecrets.isSecretHeader(k)) {
+                InlineSecrets.requireReference(v, InlineSecrets.variableFor(server), server);
+            }
+        });
+        return out;
     }
 
     private static ServerConfig.Transport transport(Node n, boolean hasCommand) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,7 @@ class CliTest {
     void checkConfigNeverPrintsArgumentsHeadersOrEnvironmentValues() throws IOException {
         Path f = Files.writeString(dir.resolve("secrets.yaml"), """
                 version: 1
+                allow_inline_secrets: true
                 servers:
                   local: { command: tool, args: [--token, s3cr3t-arg], env: { API_KEY: s3cr3t-env } }
                   remote: { url: "https://mcp.example.com/mcp?key=s3cr3t-query", headers: { Authorization: "Bearer s3cr3t-header" } }
@@ -301,6 +303,106 @@ class CliTest {
     }
 
     @Test
+    void stdioReadsTheKeyFromTheFileWaygateApiKeyFileNames() throws IOException {
+        String key = create("alice");
+        assertThat(run("keys", "revoke", key.substring(0, 13), "--config", config.toString()).code()).isEqualTo(Main.OK);
+        Path keyFile = Files.writeString(dir.resolve("key"), key + "\n");
+
+        Result r = run(Map.of("WAYGATE_API_KEY_FILE", keyFile.toString()), "stdio", "--config", config.toString());
+
+        // Read and checked (a revoked key, so the command ends before serving stdin), never printed.
+        assertThat(r.code()).isEqualTo(Main.FAILURE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).containsExactly("waygate: the API key is not valid (unknown, expired or revoked)");
+    }
+
+    @Test
+    void stdioWithWaygateApiKeyFileNamingAMissingFileExitsTwo() {
+        Path keyFile = dir.resolve("no-such-key");
+
+        Result r = run(Map.of("WAYGATE_API_KEY_FILE", keyFile.toString()), "stdio", "--config", config.toString());
+
+        assertThat(r.code()).isEqualTo(Main.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).containsExactly("waygate: WAYGATE_API_KEY_FILE: cannot read " + keyFile
+                + ": no such file; see 'waygate stdio --help'");
+    }
+
+    @Test
+    void stdioRefusesBothWaygateApiKeyAndItsFileWithoutPrintingEither() throws IOException {
+        String key = create("alice");
+        Path keyFile = Files.writeString(dir.resolve("key"), key + "\n");
+
+        Result r = run(Map.of("WAYGATE_API_KEY", key, "WAYGATE_API_KEY_FILE", keyFile.toString()),
+                "stdio", "--config", config.toString());
+
+        assertThat(r.code()).isEqualTo(Main.USAGE);
+        assertThat(r.errLines()).containsExactly("waygate: both WAYGATE_API_KEY and WAYGATE_API_KEY_FILE are set: "
+                + "unset one of them; see 'waygate stdio --help'");
+        assertThat(r.out() + r.err()).doesNotContain(key).doesNotContain(key.substring(14));
+    }
+
+    @Test
+    void stdioKeyFileOnTheCommandLineWinsOverTheEnvironment() throws IOException {
+        String key = create("alice");
+        assertThat(run("keys", "revoke", key.substring(0, 13), "--config", config.toString()).code()).isEqualTo(Main.OK);
+        Path keyFile = Files.writeString(dir.resolve("key"), key + "\n");
+
+        Result r = run(Map.of("WAYGATE_API_KEY_FILE", dir.resolve("no-such-key").toString(), "WAYGATE_API_KEY", "wg_other"),
+                "stdio", "--config", config.toString(), "--key-file", keyFile.toString());
+
+        assertThat(r.code()).isEqualTo(Main.FAILURE);
+        assertThat(r.errLines()).containsExactly("waygate: the API key is not valid (unknown, expired or revoked)");
+    }
+
+    @Test
+    void stdioWithoutAnyKeySaysWhereOneCanComeFrom() {
+        Result r = run(Map.of(), "stdio", "--config", config.toString());
+
+        assertThat(r.code()).isEqualTo(Main.USAGE);
+        assertThat(r.errLines()).containsExactly(
+                "waygate: stdio needs an API key: set WAYGATE_API_KEY or WAYGATE_API_KEY_FILE, or pass --key-file");
+    }
+
+    @Test
+    void checkConfigRefusesAnInlineSecretInOneLineWithoutPrintingIt() throws IOException {
+        Path f = Files.writeString(dir.resolve("inline.yaml"), """
+                version: 1
+                servers:
+                  github: { command: npx, env: { GITHUB_TOKEN: ghp_s3cr3t0123456789 } }
+                """);
+
+        Result r = run("check-config", f.toString());
+
+        assertThat(r.code()).isEqualTo(Main.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).containsExactly("waygate: " + f + ":3: servers.github.env.GITHUB_TOKEN: the value is a secret "
+                + "written inline: use ${GITHUB_TOKEN} or ${file:secrets/github}, or set allow_inline_secrets: true");
+    }
+
+    @Test
+    void checkConfigReadsFileReferencesAndFileTwinsAndWarnsAboutAFileEveryoneMayRead() throws IOException {
+        Path secret = Files.writeString(dir.resolve("github"), "ghp_s3cr3t0123456789\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+        Path remote = Files.writeString(dir.resolve("remote"), "s3cr3t-remote\n");
+        Files.setPosixFilePermissions(remote, PosixFilePermissions.fromString("rw-------"));
+        Path f = Files.writeString(dir.resolve("refs.yaml"), """
+                version: 1
+                servers:
+                  github: { command: npx, env: { GITHUB_TOKEN: "${file:github}" } }
+                  remote: { url: https://mcp.example.com/mcp, headers: { Authorization: "Bearer ${REMOTE_TOKEN}" } }
+                """);
+
+        Result r = run(Map.of("REMOTE_TOKEN_FILE", remote.toString()), "check-config", f.toString());
+
+        assertThat(r.code()).isEqualTo(Main.OK);
+        assertThat(r.out()).contains(f + ": ok", "server github: stdio npx (0 args, 1 env)");
+        assertThat(r.errLines()).containsExactly("waygate: warning: " + f + ":3: servers.github.env.GITHUB_TOKEN: ${file:github} ("
+                + secret + ") can be read by every user; consider chmod 600 (Kubernetes: defaultMode 0400)");
+        assertThat(r.out() + r.err()).doesNotContain("s3cr3t");
+    }
+
+    @Test
     void aStoreThatCannotBeOpenedExitsOneWithOneLine() throws IOException {
         Files.writeString(dir.resolve("state"), "a file where the data directory should be");
 
@@ -318,6 +420,15 @@ class CliTest {
     }
 
     static Result run(String... args) {
+        return run(System::getenv, args);
+    }
+
+    /** {@code Main.run} with {@code env} as the whole environment. */
+    static Result run(Map<String, String> env, String... args) {
+        return run(env::get, args);
+    }
+
+    private static Result run(java.util.function.Function<String, String> env, String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -325,7 +436,7 @@ class CliTest {
         System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
         try {
-            int code = Main.run(args);
+            int code = Main.run(env, args);
             return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);

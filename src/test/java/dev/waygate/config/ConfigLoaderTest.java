@@ -25,7 +25,7 @@ class ConfigLoaderTest {
 
     /** fixture | file the error is in (blank: the fixture) | line | key (blank: none) | part of the reason. */
     static final String BROKEN_CASES = """
-            unknown-top-level-key.yaml    |                          | 3 | listn                                  | unknown key (allowed: allowed_origins, audit, auth,
+            unknown-top-level-key.yaml    |                          | 3 | listn                                  | unknown key (allowed: allow_inline_secrets, allowed_origins, audit, auth,
             unknown-server-key.yaml       |                          | 6 | servers.files.argz                     | unknown key (allowed: args, command,
             typo-nested-key.yaml          |                          | 5 | naming.seperator                       | unknown key (allowed: page_size, separator)
             command-and-url.yaml          |                          | 6 | servers.both                           | give either command (a stdio server) or url
@@ -81,7 +81,19 @@ class ConfigLoaderTest {
             oauth-with-auth-none.yaml     |                          | 3 | oauth                                  | has no effect with auth: none
             oauth-audience-fragment.yaml  |                          | 4 | oauth.audience                         | must not contain a fragment (RFC 8707)
             oauth-refresh-not-shorter.yaml |                         | 6 | oauth.jwks_refresh_interval            | must be shorter than jwks_cache (60s)
+            inline-token-in-env.yaml      |                          | 8 | servers.github.env.GITHUB_PERSONAL_ACCESS_TOKEN | the value is a secret written inline: use ${GITHUB_PERSONAL_ACCESS_TOKEN} or ${file:secrets/github}, or set allow_inline_secrets: true
+            inline-authorization-header.yaml |                       | 7 | servers.remote.headers.Authorization   | the value is a secret written inline: use ${REMOTE_TOKEN} or ${file:secrets/remote}, or set allow_inline_secrets: true
+            inline-header-in-mcp-json.yaml | inline-header-in-mcp-json.mcp.json | 6 | mcpServers.github.headers.X-API-Key | the value is a secret written inline: use ${GITHUB_TOKEN} or ${file:secrets/github}
+            password-in-url.yaml          |                          | 5 | servers.legacy.url                     | the password in the URL is a secret written inline: use ${LEGACY_TOKEN} or ${file:secrets/legacy}
+            token-in-url-query.yaml       |                          | 4 | servers.search.url                     | query parameter 'access_token' in the URL is a secret written inline: use ${SEARCH_TOKEN}
+            literal-default.yaml          |                          | 6 | servers.db.env.PGPASSWORD              | the value is a secret written inline (the default of ${NAME:-...} is literal text): use ${PGPASSWORD} or ${file:secrets/db}
+            file-reference-missing.yaml   |                          | 6 | servers.github.headers.Authorization   | config/broken/secrets/no-such-file): no such file
+            file-reference-empty.yaml     |                          | 5 | servers.github.env.GITHUB_TOKEN        | ${file:} names no file
+            file-reference-directory.yaml |                          | 5 | servers.github.env.GITHUB_TOKEN        | config/broken): it is a directory
+            allow-inline-secrets-not-boolean.yaml |                  | 2 | allow_inline_secrets                   | must be true or false
             """;
+    /** Every secret value in the broken fixtures holds this: no error message may. */
+    static final String SECRET_MARK = "s3cr3t";
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = BROKEN_CASES)
@@ -91,7 +103,8 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> load(BROKEN.resolve(fixture), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(e.getMessage()).startsWith(where).contains(reason).doesNotContain("\n"));
+                .satisfies(e -> assertThat(e.getMessage()).startsWith(where).contains(reason).doesNotContain("\n")
+                        .doesNotContainIgnoringCase(SECRET_MARK));
     }
 
     @Test

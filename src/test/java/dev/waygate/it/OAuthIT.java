@@ -14,6 +14,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -185,14 +188,19 @@ class OAuthIT {
 
     @Test
     void theClientsTokenNeverReachesARemoteUpstream() throws Exception {
+        // The upstream's own credential comes from a file, as decision 0010 asks of every secret.
+        Path secret = Files.createTempFile("upstream-credential", "", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secret, "own-secret\n");
+        secret.toFile().deleteOnExit();
         try (RecordingUpstream upstream = new RecordingUpstream();
              GatewayFixture g = GatewayFixture.start("""
                      servers:
-                       rec: { url: "%s", headers: { X-Upstream-Credential: own-secret } }
+                       rec: { url: "%s", headers: { X-Upstream-Credential: "${file:%s}" } }
                      oauth:
                        issuer: %s
                        audience: %s
-                     """.formatted(upstream.url(), issuer.issuer(), TestIssuer.AUDIENCE))) {
+                     """.formatted(upstream.url(), secret, issuer.issuer(), TestIssuer.AUDIENCE))) {
             g.awaitReady(Duration.ofSeconds(30));
             String token = issuer.rs256(issuer.claims().build());
 

@@ -101,6 +101,19 @@ class StdioFrontIT {
                 .filter(c -> c.contains(MARKER) && !c.contains("mcp-client.mjs")).toList();
     }
 
+    /** The Docker and Kubernetes convention: the key in a file that WAYGATE_API_KEY_FILE names (decision 0010). */
+    @Test
+    void theOfficialClientConnectsWithTheKeyInTheFileWaygateApiKeyFileNames() throws Exception {
+        java.nio.file.Path keyFile = prepared.dir().resolve("api-key");
+        java.nio.file.Files.writeString(keyFile, prepared.key() + "\n");
+
+        JsonNode out = NodeClient.stdio(waygateStdio(), Map.of("WAYGATE_API_KEY_FILE", keyFile.toString()),
+                "[{\"op\":\"awaitTools\",\"names\":[\"everything__echo\"],\"timeoutMs\":60000}]");
+
+        assertThat(out.path("connected").asBoolean()).as("connected: %s", out).isTrue();
+        NodeClient.result(out, 0);
+    }
+
     @Test
     void withoutAKeyTheGatewayExitsNonZeroAndSaysWhy() throws Exception {
         Cli.Exit e = Cli.run(Map.of(), "stdio", "--config", prepared.file().toString());
