@@ -8,11 +8,16 @@ import dev.waygate.auth.TokenVerifier;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.front.HttpFront;
 import dev.waygate.pipeline.Stage;
+import dev.waygate.policy.PolicySnapshot;
 import dev.waygate.policy.PolicyStage;
 import dev.waygate.ratelimit.RateLimitStage;
+import dev.waygate.reload.ConfigWatcher;
+import dev.waygate.reload.LivePolicy;
 import dev.waygate.router.Router;
 import dev.waygate.store.Database;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +29,8 @@ public final class Gateway implements AutoCloseable {
     private final Audit audit;
     private final Router router;
     private final HttpFront http;
+    private final LivePolicy policy;
+    private Optional<ConfigWatcher> watcher = Optional.empty();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("housekeeping").factory());
 
@@ -43,8 +50,9 @@ public final class Gateway implements AutoCloseable {
                     + " (role admin; shown once, only its hash is stored)");
         }
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
-        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(config), config::policy);
-        this.http = new HttpFront(config, router, auth, keys, audit);
+        this.policy = new LivePolicy(config);
+        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy), () -> policy.get().policy());
+        this.http = new HttpFront(config, router, auth, keys, audit, policy);
     }
 
     /**
@@ -57,15 +65,26 @@ public final class Gateway implements AutoCloseable {
         return List.copyOf(stages);
     }
 
-    /** The stages that judge a routed call, in order. Guards, rate limits and approval are added here. */
-    public static List<Stage> afterRoute(GatewayConfig config) {
-        return List.of(new PolicyStage(config::policy), new RateLimitStage(config::rateLimits));
+    /**
+     * The stages that judge a routed call, in order. Guards, rate limits and approval are added here.
+     * The policy stage reads {@code policy} once per call; the stages after it use that snapshot.
+     */
+    public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy) {
+        return List.of(new PolicyStage(policy), new RateLimitStage());
     }
 
     public void start() throws Exception {
         router.start();
         http.start();
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
+        if (config.watchConfig()) {
+            watcher = Optional.of(ConfigWatcher.start(config.file(), () -> policy.reload("file")));
+        }
+    }
+
+    /** The policy in force, and its reload. */
+    public LivePolicy policy() {
+        return policy;
     }
 
     public int port() {
@@ -86,6 +105,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (watcher.isPresent()) {
+            watcher.get().close();
+        }
         housekeeping.shutdownNow();
         http.close();
         router.stop();

@@ -28,10 +28,27 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }));
         gateway.start();
+        reloadOnHangup(gateway);
         String host = c.listen().host().contains(":") ? "[" + c.listen().host() + "]" : c.listen().host();
         System.err.println("waygate: listening on http://" + host + ":" + gateway.port() + "/mcp"
                 + " (legacy SSE: /sse; health: /health, /ready)");
         stopped.await();
         return Main.OK;
+    }
+
+    /**
+     * SIGHUP reloads the policy, as daemons conventionally do. The reload runs on its own virtual
+     * thread (the signal dispatcher must not block on file reads) and logs its result. Where the
+     * platform has no SIGHUP (Windows) the other two triggers remain.
+     */
+    @SuppressWarnings("sunapi")
+    private static void reloadOnHangup(Gateway gateway) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> Thread.ofVirtual().name("reload-sighup")
+                    .start(() -> gateway.policy().reload("signal")));
+        } catch (IllegalArgumentException e) {
+            System.err.println("waygate: SIGHUP is not available here (" + e.getMessage()
+                    + "); reload with POST /proxy/reload-config or by saving the file");
+        }
     }
 }

@@ -12,6 +12,7 @@ import dev.waygate.auth.Principal;
 import dev.waygate.config.ConfigLoader;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.front.StdioFront;
+import dev.waygate.reload.LivePolicy;
 import dev.waygate.router.Router;
 import dev.waygate.store.Database;
 import java.io.IOException;
@@ -80,7 +81,10 @@ final class StdioCommand implements Callable<Integer> {
                             + "); is another waygate using data_dir " + c.dataDir() + "? Give this one its own data_dir");
                     return Main.FAILURE;
                 }
-                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(c), c::policy);
+                // No reload triggers here: the client restarts a stdio gateway to change its policy.
+                LivePolicy policy = new LivePolicy(c);
+                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy),
+                        () -> policy.get().policy());
                 router.start();
                 try {
                     new StdioFront(router, principal.get(), c.maxBodyBytes(), System.out).run(System.in);

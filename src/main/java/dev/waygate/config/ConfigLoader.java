@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
             "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits",
-            "audit", "oauth", "allow_inline_secrets");
+            "audit", "oauth", "allow_inline_secrets", "watch_config");
     private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
@@ -60,8 +60,18 @@ public final class ConfigLoader {
 
     public GatewayConfig read(Path file) {
         Path abs = file.toAbsolutePath().normalize();
+        return read(abs, readText(abs, null));
+    }
+
+    /**
+     * Validates {@code text} as the content of {@code file} (which names it in errors and anchors
+     * relative paths). A reload reads the bytes once and passes them here, so the digest it
+     * records is that of exactly what was validated.
+     */
+    public GatewayConfig read(Path file, String text) {
+        Path abs = file.toAbsolutePath().normalize();
         SecretFiles files = new SecretFiles(warn);
-        Node root = parse(abs, new YAMLFactory(), files);
+        Node root = parse(abs, text, new YAMLFactory(), files);
         Path base = abs.getParent();
 
         // The version first: a file for another version is expected to have keys this one does not know.
@@ -141,23 +151,36 @@ public final class ConfigLoader {
         if (oauth.isPresent() && auth == GatewayConfig.AuthMode.NONE) {
             throw root.child("oauth").error("has no effect with auth: none (remove one of them)");
         }
+        boolean watch = root.optional("watch_config").map(Node::asBoolean).orElse(GatewayConfig.DEFAULT_WATCH_CONFIG);
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
-                new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth);
+                new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth, watch, digest(text));
     }
 
-    private Node parse(Path file, JsonFactory factory, SecretFiles files) {
-        return parse(file, factory, files, null);
-    }
-
-    private Node parse(Path file, JsonFactory factory, SecretFiles files, Node from) {
-        String text;
+    /** SHA-256 of the text's UTF-8 bytes, in hex: which content of the file is in force. */
+    public static String digest(String text) {
         try {
-            text = Files.readString(file);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String readText(Path file, Node from) {
+        try {
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
             throw from != null ? from.error("file not found: " + file) : new ConfigException(file + ":1: file not found");
         } catch (IOException e) {
             throw new ConfigException(file + ":1: cannot read: " + e.getMessage());
         }
+    }
+
+    private Node parse(Path file, JsonFactory factory, SecretFiles files, Node from) {
+        return parse(file, readText(file, from), factory, files);
+    }
+
+    private Node parse(Path file, String text, JsonFactory factory, SecretFiles files) {
         String name = file.toString();
         try {
             SourceMap lines = SourceMap.of(factory, text, name);

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param rateLimits     token buckets per principal, per tool and per rule; none by default
  * @param audit          the audit journal ({@code audit:}); defaults when absent
  * @param oauth          JWT access tokens accepted besides API keys; absent means API keys only
+ * @param watchConfig    reload the policy when the file changes ({@code watch_config}, default true)
+ * @param digest         SHA-256 (hex) of the file's bytes as read; empty when not read from a file
  */
 public record GatewayConfig(
         Path file,
@@ -38,13 +40,16 @@ public record GatewayConfig(
         dev.waygate.policy.Policy policy,
         dev.waygate.ratelimit.RateLimits rateLimits,
         AuditConfig audit,
-        java.util.Optional<OAuthConfig> oauth) {
+        java.util.Optional<OAuthConfig> oauth,
+        boolean watchConfig,
+        String digest) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
     public static final String DEFAULT_SEPARATOR = "__";
     public static final int DEFAULT_PAGE_SIZE = 100;
     public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
+    public static final boolean DEFAULT_WATCH_CONFIG = true;
 
     public enum AuthMode { API_KEY, NONE }
 
@@ -52,6 +57,17 @@ public record GatewayConfig(
         allowedOrigins = List.copyOf(allowedOrigins);
         servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(servers));
         java.util.Objects.requireNonNull(audit, "audit");
+        java.util.Objects.requireNonNull(digest, "digest");
+    }
+
+    /** Not read from a file (tests): the file is watched by default, no digest. */
+    public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
+                         long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
+                         Map<String, ServerConfig> servers, dev.waygate.policy.Policy policy,
+                         dev.waygate.ratelimit.RateLimits rateLimits, AuditConfig audit,
+                         java.util.Optional<OAuthConfig> oauth) {
+        this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
+                policy, rateLimits, audit, oauth, DEFAULT_WATCH_CONFIG, "");
     }
 
     /** A configuration without a policy section (every call is denied), default audit settings, API keys only. */

@@ -6,6 +6,8 @@ import dev.waygate.Version;
 import dev.waygate.audit.AuditIndex;
 import dev.waygate.auth.Principal;
 import dev.waygate.mcp.Json;
+import dev.waygate.policy.PolicySnapshot;
+import dev.waygate.reload.LivePolicy;
 import dev.waygate.router.Router;
 import dev.waygate.upstream.Upstream;
 import java.lang.management.ManagementFactory;
@@ -28,11 +30,13 @@ final class AdminHandler {
     private final Router router;
     private final HttpGuard guard;
     private final AuditIndex audit;
+    private final LivePolicy policy;
 
-    AdminHandler(Router router, HttpGuard guard, AuditIndex audit) {
+    AdminHandler(Router router, HttpGuard guard, AuditIndex audit, LivePolicy policy) {
         this.router = router;
         this.guard = guard;
         this.audit = audit;
+        this.policy = policy;
     }
 
     void handle(String path, Request request, Response response, Callback callback) {
@@ -97,7 +101,23 @@ final class AdminHandler {
         s.putObject("servers").put("total", router.upstreams().size()).put("ready", ready);
         ArrayNode problems = s.putArray("problems");
         router.catalogProblems().forEach(problems::add);
+        s.set("policy", policyStatus());
         return s;
+    }
+
+    /** The version in force and how the last reload went; {@code last_reload_error} only while the last one was refused. */
+    private ObjectNode policyStatus() {
+        PolicySnapshot p = policy.get();
+        ObjectNode o = Json.object().put("version", p.version()).put("loaded_at", p.loadedAt().toString())
+                .put("rules", p.policy().rules().size()).put("digest", p.digest());
+        policy.lastReload().ifPresent(r -> {
+            ObjectNode last = o.putObject("last_reload").put("at", r.at().toString()).put("trigger", r.trigger())
+                    .put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            var restart = last.putArray("restart_needed");
+            r.restartNeeded().forEach(restart::add);
+            r.error().ifPresent(e -> o.put("last_reload_error", e));
+        });
+        return o;
     }
 
     private ArrayNode servers() {

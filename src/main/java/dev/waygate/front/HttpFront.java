@@ -5,6 +5,7 @@ import dev.waygate.audit.Correlation;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.KeyStore;
 import dev.waygate.config.GatewayConfig;
+import dev.waygate.reload.LivePolicy;
 import dev.waygate.router.Router;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
  * HTTP+SSE), {@code /health}, {@code /ready}, the read-only admin views {@code /mcp/status},
- * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}, key management under {@code /keys}, and
+ * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}, key management under {@code /keys}, the
+ * policy reload {@code POST /proxy/reload-config}, and
  * with {@code oauth} configured the protected resource metadata under
  * {@code /.well-known/oauth-protected-resource}. Handlers block on virtual threads. Every request
  * gets a correlation id (response header {@code X-Waygate-Correlation-Id}).
@@ -36,7 +38,7 @@ public final class HttpFront implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit) {
+    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit, LivePolicy policy) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -53,8 +55,9 @@ public final class HttpFront implements AutoCloseable {
         StreamableHttpHandler mcp = new StreamableHttpHandler(config, router, guard);
         LegacySseHandler sse = new LegacySseHandler(config, router, guard);
         HealthHandler health = new HealthHandler(router, audit::unavailable);
-        AdminHandler admin = new AdminHandler(router, guard, audit.index());
+        AdminHandler admin = new AdminHandler(router, guard, audit.index(), policy);
         KeysHandler keysHandler = new KeysHandler(keys, guard);
+        ReloadHandler reload = new ReloadHandler(policy, guard);
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -75,6 +78,7 @@ public final class HttpFront implements AutoCloseable {
                         case "/health" -> health.health(response, callback);
                         case "/ready" -> health.ready(response, callback);
                         case "/mcp/status", "/mcp/servers", "/mcp/tools", "/audit" -> admin.handle(path, request, response, callback);
+                        case ReloadHandler.PATH -> reload.handle(request, response, callback);
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);

@@ -11,18 +11,22 @@ import dev.waygate.pipeline.Stage;
 import java.util.function.Supplier;
 
 /**
- * Decides each routed call by the current policy (read once per call, so a reload never shows a
- * call half of one policy and half of another). A denial names the rule, not the policy's
- * internals.
+ * Decides each routed call by the policy in force. The snapshot is read once per call and put on
+ * the call ({@link #SNAPSHOT}); the rate limiter and every later stage judge by that same
+ * snapshot, so a reload between two stages never shows a call half of one policy version and half
+ * of another. A denial names the rule, not the policy's internals.
  */
 public final class PolicyStage implements Stage {
     /** The decision that allowed the call: its rule and risk, for rate limits and the approval gate. */
     public static final Fact<PolicyDecision> DECISION = Fact.of("policy", PolicyDecision.class);
+    /** The policy version this call is judged by: later stages read their settings from it, never afresh. */
+    public static final Fact<PolicySnapshot> SNAPSHOT = Fact.of("policy_snapshot", PolicySnapshot.class);
 
-    private final Supplier<Policy> policy;
+    private final Supplier<PolicySnapshot> snapshots;
 
-    public PolicyStage(Supplier<Policy> policy) {
-        this.policy = policy;
+    /** @param snapshots the policy in force; read once per call */
+    public PolicyStage(Supplier<PolicySnapshot> snapshots) {
+        this.snapshots = snapshots;
     }
 
     @Override
@@ -31,7 +35,8 @@ public final class PolicyStage implements Stage {
         JsonNode args = call.params().path("arguments");
         PolicyQuery q = new PolicyQuery(call.principal().orElseThrow(), call.kind(), route.server(), call.name(),
                 args.isObject() ? args : Json.object());
-        PolicyDecision d = policy.get().decide(q);
+        PolicySnapshot snapshot = snapshots.get();
+        PolicyDecision d = snapshot.policy().decide(q);
         if (!d.allowed()) {
             String message = d.rule().equals(PolicyDecision.DEFAULT_RULE)
                     ? "denied by policy: no rule allows " + call.name()
@@ -40,6 +45,6 @@ public final class PolicyStage implements Stage {
             e.data().ifPresent(data -> ((com.fasterxml.jackson.databind.node.ObjectNode) data).put("rule", d.rule()));
             throw e;
         }
-        return chain.proceed(call.with(DECISION, d));
+        return chain.proceed(call.with(SNAPSHOT, snapshot).with(DECISION, d));
     }
 }

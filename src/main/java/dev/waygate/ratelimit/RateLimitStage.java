@@ -8,6 +8,7 @@ import dev.waygate.pipeline.Decision;
 import dev.waygate.pipeline.DeniedException;
 import dev.waygate.pipeline.Stage;
 import dev.waygate.policy.PolicyDecision;
+import dev.waygate.policy.PolicySnapshot;
 import dev.waygate.policy.PolicyStage;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -15,25 +16,24 @@ import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * Token buckets (Bucket4j) per principal, per (principal, tool), and per (principal, tool) under
  * the allowing rule's own limit. Checked in that order; a call denied by a later bucket has still
  * spent its token in the earlier ones, which errs on the side of admitting less, never more.
  * Buckets are keyed by their limit too, so a reload with new numbers starts fresh buckets.
+ *
+ * <p>The limits are those of the policy snapshot the policy stage judged the call by (a fact on
+ * the call), never a fresh read: a rule's limit always belongs to the version whose rule allowed
+ * the call. A call without a snapshot is a wiring mistake and fails closed.
  */
 public final class RateLimitStage implements Stage {
-    private final Supplier<RateLimits> limits;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-
-    public RateLimitStage(Supplier<RateLimits> limits) {
-        this.limits = limits;
-    }
 
     @Override
     public JsonNode handle(Call call, Chain chain) {
-        RateLimits l = limits.get();
+        RateLimits l = call.fact(PolicyStage.SNAPSHOT).map(PolicySnapshot::rateLimits)
+                .orElseThrow(() -> new IllegalStateException("rate limits need the policy stage's snapshot on the call"));
         String principal = call.principal().orElseThrow().name();
         l.perPrincipal().ifPresent(r -> take("principal", principal, r, "principal " + principal));
         l.perTool().ifPresent(r -> take("tool", principal + "\n" + call.name(), r, call.name()));

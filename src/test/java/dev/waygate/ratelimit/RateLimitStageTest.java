@@ -11,6 +11,9 @@ import dev.waygate.mcp.Json;
 import dev.waygate.pipeline.Call;
 import dev.waygate.pipeline.CallKind;
 import dev.waygate.pipeline.DeniedException;
+import dev.waygate.pipeline.Stage;
+import dev.waygate.policy.Policy;
+import dev.waygate.policy.PolicySnapshot;
 import dev.waygate.policy.Effect;
 import dev.waygate.policy.PolicyDecision;
 import dev.waygate.policy.PolicyStage;
@@ -29,7 +32,7 @@ class RateLimitStageTest {
 
     @Test
     void concurrentCallersNeverGetMoreThanTheBurst() throws Exception {
-        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.empty(),
+        Stage stage = limited(new RateLimits(Optional.empty(),
                 Optional.of(new RateLimit(1, 25)), Map.of()));
         AtomicInteger admitted = new AtomicInteger();
         AtomicInteger limited = new AtomicInteger();
@@ -60,7 +63,7 @@ class RateLimitStageTest {
 
     @Test
     void bucketsArePerPrincipalAndPerTool() {
-        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.empty(), Optional.of(new RateLimit(1, 1)), Map.of()));
+        Stage stage = limited(new RateLimits(Optional.empty(), Optional.of(new RateLimit(1, 1)), Map.of()));
         stage.handle(call("alice", "s__a", ""), c -> OK);
         stage.handle(call("alice", "s__b", ""), c -> OK);
         stage.handle(call("bob", "s__a", ""), c -> OK);
@@ -69,7 +72,7 @@ class RateLimitStageTest {
 
     @Test
     void thePrincipalLimitCoversAllToolsAndTheDenialSaysWhenToRetry() {
-        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.of(new RateLimit(60, 2)), Optional.empty(), Map.of()));
+        Stage stage = limited(new RateLimits(Optional.of(new RateLimit(60, 2)), Optional.empty(), Map.of()));
         stage.handle(call("alice", "s__a", ""), c -> OK);
         stage.handle(call("alice", "s__b", ""), c -> OK);
         assertThatThrownBy(() -> stage.handle(call("alice", "s__c", ""), c -> OK))
@@ -82,7 +85,7 @@ class RateLimitStageTest {
 
     @Test
     void aRuleLimitAppliesOnlyToCallsThatRuleAllowed() {
-        RateLimitStage stage = new RateLimitStage(() -> new RateLimits(Optional.empty(), Optional.empty(),
+        Stage stage = limited(new RateLimits(Optional.empty(), Optional.empty(),
                 Map.of("writes", new RateLimit(1, 1))));
         stage.handle(call("alice", "s__write", "writes"), c -> OK);
         assertThatThrownBy(() -> stage.handle(call("alice", "s__write", "writes"), c -> OK))
@@ -90,6 +93,34 @@ class RateLimitStageTest {
         for (int i = 0; i < 10; i++) {
             stage.handle(call("alice", "s__write", "reads"), c -> OK);
         }
+    }
+
+    @Test
+    void aCallWithoutThePolicySnapshotIsRefusedNotWaivedThrough() {
+        assertThatThrownBy(() -> new RateLimitStage().handle(call("alice", "s__a", ""), c -> OK))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("snapshot");
+    }
+
+    @Test
+    void theLimitsAreThoseOfTheSnapshotOnTheCallNotOfALaterVersion() {
+        RateLimitStage stage = new RateLimitStage();
+        PolicySnapshot strict = PolicySnapshot.of(Policy.DENY_ALL, new RateLimits(Optional.empty(), Optional.empty(),
+                Map.of("writes", new RateLimit(1, 1))));
+        PolicySnapshot loose = PolicySnapshot.of(Policy.DENY_ALL, new RateLimits(Optional.empty(), Optional.empty(),
+                Map.of("writes", new RateLimit(1, 1000))));
+        stage.handle(call("alice", "s__write", "writes").with(PolicyStage.SNAPSHOT, strict), c -> OK);
+        for (int i = 0; i < 10; i++) {
+            stage.handle(call("alice", "s__write", "writes").with(PolicyStage.SNAPSHOT, loose), c -> OK);
+        }
+        assertThatThrownBy(() -> stage.handle(call("alice", "s__write", "writes").with(PolicyStage.SNAPSHOT, strict), c -> OK))
+                .isInstanceOf(DeniedException.class);
+    }
+
+    /** One stage (its buckets shared across calls) judging every call by a snapshot holding these limits. */
+    private static Stage limited(RateLimits limits) {
+        RateLimitStage stage = new RateLimitStage();
+        PolicySnapshot snapshot = PolicySnapshot.of(Policy.DENY_ALL, limits);
+        return (call, chain) -> stage.handle(call.with(PolicyStage.SNAPSHOT, snapshot), chain);
     }
 
     private static Call call(String principal, String tool, String rule) {
