@@ -2,7 +2,6 @@ package dev.waygate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Pattern;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,7 +19,6 @@ import java.util.Optional;
  */
 public record ArgumentCondition(String argument, List<String> prefixes, Optional<Pattern> pattern) {
     /** A percent escape: an upstream that URL-decodes would see other segments ({@code %2e%2e} is {@code ..}). */
-    private static final Pattern ESCAPE = Pattern.compile("%[0-9A-Fa-f]{2}");
 
     public ArgumentCondition {
         prefixes = List.copyOf(prefixes);
@@ -62,28 +60,44 @@ public record ArgumentCondition(String argument, List<String> prefixes, Optional
      * path in C). One trailing slash is allowed.
      */
     public static boolean isCleanPath(String value) {
-        if (!value.startsWith("/") || value.indexOf('\\') >= 0 || ESCAPE.matcher(value).find()) {
+        int n = value.length();
+        if (n == 0 || value.charAt(0) != '/') {
             return false;
         }
-        if (value.chars().anyMatch(Character::isISOControl)) {
-            return false;
-        }
-        String body = value.endsWith("/") && value.length() > 1 ? value.substring(1, value.length() - 1) : value.substring(1);
-        if (body.isEmpty()) {
-            return true;
-        }
-        for (String segment : body.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        int limit = n > 1 && value.charAt(n - 1) == '/' ? n - 1 : n;   // one trailing slash is allowed
+        int segmentStart = 1;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || Character.isISOControl(c)
+                    || (c == '%' && i + 2 < n && hex(value.charAt(i + 1)) && hex(value.charAt(i + 2)))) {
                 return false;
             }
+            if (i > 0 && (c == '/' || i == limit) && i <= limit && badSegment(value, segmentStart, i)) {
+                return false;
+            }
+            if (c == '/') {
+                segmentStart = i + 1;
+            }
         }
-        return true;
+        return limit == n ? !(n > 1 && badSegment(value, segmentStart, n)) : true;
     }
 
+    /** An empty, {@code .} or {@code ..} segment between {@code from} and {@code to}. */
+    private static boolean badSegment(String s, int from, int to) {
+        int len = to - from;
+        return len == 0 || (len == 1 && s.charAt(from) == '.') || (len == 2 && s.charAt(from) == '.' && s.charAt(from + 1) == '.');
+    }
+
+    private static boolean hex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** Segment-aware: {@code /srv/data} covers {@code /srv/data} and {@code /srv/data/x}, not {@code /srv/database}. */
     private boolean underPrefix(String clean) {
-        Path p = Path.of(clean);
+        String v = clean.length() > 1 && clean.endsWith("/") ? clean.substring(0, clean.length() - 1) : clean;
         for (String prefix : prefixes) {
-            if (p.startsWith(Path.of(prefix))) {
+            String p = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+            if (p.equals("/") || v.equals(p) || (v.startsWith(p) && v.charAt(p.length()) == '/')) {
                 return true;
             }
         }

@@ -37,7 +37,7 @@ public record Rule(String name, Set<String> principals, Set<String> roles, Set<S
         if (!principals.isEmpty() && !principals.contains(q.principal().name())) {
             return false;
         }
-        if (!roles.isEmpty() && q.principal().roles().stream().noneMatch(roles::contains)) {
+        if (!roles.isEmpty() && !anyRole(q.principal().roles())) {
             return false;
         }
         if (!servers.isEmpty() && !servers.contains(q.server())) {
@@ -55,7 +55,12 @@ public record Rule(String name, Set<String> principals, Set<String> roles, Set<S
         if (q.kind() == dev.waygate.pipeline.CallKind.RESOURCE && !resources.isEmpty()) {
             return matchesResource(q.name());
         }
-        return globs.stream().anyMatch(g -> g.matches(q.name()));
+        for (Glob g : globs) {
+            if (g.matches(q.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Traversal in a URI neither satisfies an allowing glob nor dodges a denying one (see {@link ResourceUris}). */
@@ -72,5 +77,14 @@ public record Rule(String name, Set<String> principals, Set<String> roles, Set<S
         return effect == Effect.ALLOW
                 ? arguments.stream().allMatch(c -> c.holds(args))
                 : arguments.stream().allMatch(c -> c.mayHold(args));
+    }
+
+    private boolean anyRole(java.util.Set<String> callerRoles) {
+        for (String r : callerRoles) {
+            if (roles.contains(r)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

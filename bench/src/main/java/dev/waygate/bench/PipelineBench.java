@@ -10,6 +10,7 @@ import dev.waygate.pipeline.Call;
 import dev.waygate.pipeline.CallKind;
 import dev.waygate.pipeline.Pipeline;
 import dev.waygate.pipeline.Stage;
+import dev.waygate.policy.PolicySnapshot;
 import dev.waygate.policy.PolicyStage;
 import dev.waygate.ratelimit.RateLimitStage;
 import java.util.List;
@@ -67,8 +68,8 @@ public class PipelineBench {
     }
 
     private static Pipeline pipeline(GatewayConfig config, Stage terminal) {
-        return new Pipeline(List.of(new IdentifyStage(), new PolicyStage(config::policy),
-                new RateLimitStage(config::rateLimits), terminal));
+        PolicySnapshot snapshot = PolicySnapshot.of(config.policy(), config.rateLimits());
+        return new Pipeline(List.of(new IdentifyStage(), new PolicyStage(() -> snapshot), new RateLimitStage(), terminal));
     }
 
     @Benchmark
