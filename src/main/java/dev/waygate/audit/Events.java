@@ -21,6 +21,17 @@ public final class Events {
                 Json.object().put("credential", presented ? "rejected" : "absent").put("remote", remote));
     }
 
+    /**
+     * A key lifecycle operation done through the gateway (REST).
+     *
+     * @param action {@code key.create}, {@code key.revoke} or {@code key.rotate}
+     * @param key    the key's printable prefix ({@code wg_<id>}), never the key
+     */
+    public static AuditEvent keyLifecycle(String admin, String action, String key, com.fasterxml.jackson.databind.JsonNode details) {
+        return new AuditEvent(Instant.now(), Correlation.current().orElse(""), admin, action, key, AuditEvent.Outcome.ALLOW,
+                "admin", 0, "", details);
+    }
+
     /** The journal was re-opened after a crash and a partial last line was cut. */
     static AuditEvent recovered(JournalTail tail) {
         return new AuditEvent(Instant.now(), "", "", RECOVERED, tail.tornFile(), AuditEvent.Outcome.ALLOW,

@@ -56,7 +56,7 @@ public final class HttpFront implements AutoCloseable {
         LegacySseHandler sse = new LegacySseHandler(config, router, guard);
         HealthHandler health = new HealthHandler(router, audit::unavailable);
         AdminHandler admin = new AdminHandler(router, guard, audit.index(), policy);
-        KeysHandler keysHandler = new KeysHandler(keys, guard);
+        KeysHandler keysHandler = new KeysHandler(keys, guard, audit);
         ReloadHandler reload = new ReloadHandler(policy, guard);
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {

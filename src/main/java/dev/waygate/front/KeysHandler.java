@@ -3,6 +3,8 @@ package dev.waygate.front;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.audit.AuditLog;
+import dev.waygate.audit.Events;
 import dev.waygate.auth.ApiKey;
 import dev.waygate.auth.KeyStore;
 import dev.waygate.auth.Principal;
@@ -24,7 +26,8 @@ import org.eclipse.jetty.util.Callback;
  * Key management over REST, for principals with the {@code admin} role only:
  * {@code GET /keys}, {@code POST /keys} ({@code {"name", "roles", "expires_in"}}),
  * {@code POST /keys/{id}/revoke}, {@code POST /keys/{id}/rotate} ({@code {"grace"}}).
- * A new key is in the response body once and nowhere else.
+ * A new key is in the response body once and nowhere else; each operation is audited
+ * ({@code key.create}, {@code key.revoke}, {@code key.rotate}) with the key's prefix only.
  */
 final class KeysHandler {
     static final String ADMIN_ROLE = "admin";
@@ -34,10 +37,12 @@ final class KeysHandler {
 
     private final KeyStore keys;
     private final HttpGuard guard;
+    private final AuditLog audit;
 
-    KeysHandler(KeyStore keys, HttpGuard guard) {
+    KeysHandler(KeyStore keys, HttpGuard guard, AuditLog audit) {
         this.keys = keys;
         this.guard = guard;
+        this.audit = audit;
     }
 
     void handle(String path, Request request, Response response, Callback callback) {
@@ -55,16 +60,17 @@ final class KeysHandler {
             if (path.equals("/keys") && method.equals("GET")) {
                 Http.json(response, callback, 200, Json.object().set("keys", list()));
             } else if (path.equals("/keys") && method.equals("POST")) {
-                create(body(request), response, callback);
+                create(principal.get(), body(request), response, callback);
             } else if (m.matches() && method.equals("POST")) {
                 if (m.group(2).equals("revoke")) {
                     if (keys.revoke(m.group(1))) {
+                        audit.record(Events.keyLifecycle(principal.get().name(), "key.revoke", display(m.group(1)), Json.object()));
                         Http.json(response, callback, 200, Json.object().put("revoked", m.group(1)));
                     } else {
                         Http.error(response, callback, 404, "not_found", "no active key " + m.group(1));
                     }
                 } else {
-                    rotate(m.group(1), body(request), response, callback);
+                    rotate(principal.get(), m.group(1), body(request), response, callback);
                 }
             } else {
                 Http.error(response, callback, path.equals("/keys") || m.matches() ? 405 : 404,
@@ -88,7 +94,7 @@ final class KeysHandler {
         return out;
     }
 
-    private void create(JsonNode body, Response response, Callback callback) {
+    private void create(Principal admin, JsonNode body, Response response, Callback callback) {
         String name = body.path("name").asText("");
         Set<String> roles = new LinkedHashSet<>();
         for (JsonNode r : body.path("roles")) {
@@ -98,16 +104,29 @@ final class KeysHandler {
                 ? Optional.of(Instant.now().plus(duration(body.get("expires_in").asText(), "expires_in")))
                 : Optional.empty();
         KeyStore.Created c = keys.create(name, roles, expiry);
+        ObjectNode details = Json.object().put("name", name);
+        roles.forEach(details.putArray("roles")::add);
+        expiry.ifPresent(e -> details.put("expires_at", e.toString()));
+        audit.record(Events.keyLifecycle(admin.name(), "key.create", KeyStore.display(c.record()), details));
         Http.json(response, callback, 201, Json.object().put("key", c.key()).put("id", c.record().id())
                 .put("prefix", KeyStore.display(c.record())));
     }
 
-    private void rotate(String id, JsonNode body, Response response, Callback callback) {
+    private void rotate(Principal admin, String id, JsonNode body, Response response, Callback callback) {
         Duration grace = body.hasNonNull("grace") ? duration(body.get("grace").asText(), "grace") : DEFAULT_GRACE;
-        keys.rotate(id, grace).ifPresentOrElse(
+        Optional<KeyStore.Created> rotated = keys.rotate(id, grace);
+        rotated.ifPresent(c -> audit.record(Events.keyLifecycle(admin.name(), "key.rotate", display(id),
+                Json.object().put("new_key", KeyStore.display(c.record())).put("grace_seconds", grace.toSeconds()))));
+        rotated.ifPresentOrElse(
                 c -> Http.json(response, callback, 200, Json.object().put("key", c.key()).put("id", c.record().id())
                         .put("prefix", KeyStore.display(c.record())).put("old_key_valid_seconds", grace.toSeconds())),
                 () -> Http.error(response, callback, 404, "not_found", "no active key " + id));
+    }
+
+    /** The printable prefix of a key named by id, prefix or (mistakenly) the whole key: never the secret. */
+    private static String display(String idOrPrefix) {
+        String id = idOrPrefix.startsWith("wg_") ? idOrPrefix.substring(3).split("_", 2)[0] : idOrPrefix;
+        return "wg_" + id;
     }
 
     private static JsonNode body(Request request) {

@@ -79,6 +79,17 @@ class KeysIT {
         assertThat(send("POST", "/keys/" + c.path("prefix").asText() + "/revoke", admin, null).statusCode()).isEqualTo(200);
         assertThat(works(key)).as("a revoked key is refused on its very next request").isFalse();
         assertThat(send("POST", "/keys/" + c.path("id").asText() + "/revoke", admin, null).statusCode()).isEqualTo(404);
+
+        String audited = send("GET", "/audit?principal=root&limit=1000", admin, null).body();
+        JsonNode entries = Json.parse(audited).path("entries");
+        java.util.List<String> actions = new java.util.ArrayList<>();
+        for (JsonNode e : entries) {
+            if (e.path("target").asText().equals(c.path("prefix").asText())) {
+                actions.add(e.path("action").asText());
+            }
+        }
+        assertThat(actions).as("key lifecycle in the audit log: %s", audited).contains("key.create", "key.revoke");
+        assertThat(audited).as("the audit log never holds the key").doesNotContain(key.substring(14));
     }
 
     @Test
