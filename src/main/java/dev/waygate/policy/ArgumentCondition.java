@@ -16,12 +16,43 @@ import java.util.Optional;
  * @param prefixes the value, a clean absolute path, lies under one of these (path-segment aware:
  *                 {@code /srv/data} does not cover {@code /srv/database}); empty means no path check
  * @param pattern  the whole value matches this RE2 expression; empty means no pattern check
+ * @param literalPrefix what every match of the pattern starts with (derived; "" when unknown)
  */
-public record ArgumentCondition(String argument, List<String> prefixes, Optional<Pattern> pattern) {
-    /** A percent escape: an upstream that URL-decodes would see other segments ({@code %2e%2e} is {@code ..}). */
-
+public record ArgumentCondition(String argument, List<String> prefixes, Optional<Pattern> pattern, String literalPrefix) {
     public ArgumentCondition {
         prefixes = List.copyOf(prefixes);
+    }
+
+    /** With the pattern's literal prefix worked out (a cheap test before the regex). */
+    public ArgumentCondition(String argument, List<String> prefixes, Optional<Pattern> pattern) {
+        this(argument, prefixes, pattern, pattern.map(p -> literalPrefix(p.pattern())).orElse(""));
+    }
+
+    /**
+     * The characters every match must start with: the pattern's leading plain characters, stopping
+     * at the first metacharacter (and dropping the character a quantifier applies to). Empty when
+     * there is an alternation anywhere or the pattern starts with a group or flag.
+     */
+    static String literalPrefix(String regex) {
+        if (regex.indexOf('|') >= 0) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if ("\\.^$|?*+()[]{}".indexOf(c) >= 0) {
+                if ((c == '?' || c == '*' || c == '{' || c == '+') && sb.length() > 0) {
+                    sb.setLength(sb.length() - 1);
+                }
+                break;
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    private boolean patternHolds(String value) {
+        return pattern.isEmpty() || (value.startsWith(literalPrefix) && pattern.get().matches(value));
     }
 
     /** For an allowing rule: the value is present, a string, and passes every check. */
@@ -34,7 +65,7 @@ public record ArgumentCondition(String argument, List<String> prefixes, Optional
         if (!prefixes.isEmpty() && !(isCleanPath(value) && underPrefix(value))) {
             return false;
         }
-        return pattern.map(p -> p.matches(value)).orElse(true);
+        return patternHolds(value);
     }
 
     /** For a denying rule: the value is present and either passes every check or cannot be judged. */
@@ -50,7 +81,7 @@ public record ArgumentCondition(String argument, List<String> prefixes, Optional
         if (!prefixes.isEmpty() && isCleanPath(value) && !underPrefix(value)) {
             return false;
         }
-        return pattern.map(p -> p.matches(value)).orElse(true);
+        return patternHolds(value);
     }
 
     /**
