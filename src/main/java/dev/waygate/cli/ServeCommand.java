@@ -43,6 +43,11 @@ final class ServeCommand implements Callable<Integer> {
      */
     @SuppressWarnings("sunapi")
     private static void reloadOnHangup(Gateway gateway) {
+        if (hangupIgnored()) {
+            System.err.println("waygate: SIGHUP is ignored by the process that started this one (nohup?), so it cannot "
+                    + "reload the policy; use POST /proxy/reload-config or save the file");
+            return;
+        }
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> Thread.ofVirtual().name("reload-sighup")
                     .start(() -> gateway.policy().reload("signal")));
@@ -50,5 +55,19 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("waygate: SIGHUP is not available here (" + e.getMessage()
                     + "); reload with POST /proxy/reload-config or by saving the file");
         }
+    }
+
+    /** Linux: whether SIGHUP (signal 1) was inherited as ignored; the JVM then never delivers it. */
+    private static boolean hangupIgnored() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 1L) != 0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux: assume it is delivered
+        }
+        return false;
     }
 }

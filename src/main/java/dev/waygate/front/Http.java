@@ -38,6 +38,11 @@ final class Http {
         }
     }
 
+    /** Asks for the connection to be closed after this response (sent before the request body was read). */
+    static void closeAfter(Response response) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
+
     static void json(Response response, Callback callback, int status, JsonNode body) {
         send(response, callback, status, "application/json", Json.bytes(body));
     }

@@ -64,6 +64,9 @@ final class HttpGuard {
         if (result.principal().isPresent()) {
             return result.principal();
         }
+        // Refused before the body was read: the connection is closed after the answer, and says so,
+        // so that a client never reuses it and has its next request cut off.
+        Http.closeAfter(response);
         Optional<Rejection> why = result.rejection();
         if (why.isPresent() && why.get().unavailable()) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "30");
@@ -88,6 +91,7 @@ final class HttpGuard {
     boolean originChecked(Request request, Response response, Callback callback) {
         if (!hostAllowed(request.getHeaders().get(HttpHeader.HOST))
                 || !originAllowed(request.getHeaders().get(HttpHeader.ORIGIN))) {
+            Http.closeAfter(response);
             Http.error(response, callback, 403, "forbidden_origin", "Host or Origin not allowed (DNS-rebinding protection)");
             return false;
         }

@@ -105,6 +105,7 @@ final class LegacySseHandler {
             }
             JsonRpc.validate(message);
         } catch (Http.TooLarge e) {
+            Http.closeAfter(response);
             Http.json(response, callback, 413, JsonRpc.error(null, ErrorCodes.INVALID_REQUEST, e.getMessage(), null));
             return;
         } catch (JsonProcessingException e) {

@@ -60,6 +60,7 @@ final class StreamableHttpHandler {
     private void post(Request request, Response response, Callback callback, Principal principal) {
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+            Http.closeAfter(response);
             Http.error(response, callback, 415, "unsupported_media_type", "Content-Type must be application/json");
             return;
         }
@@ -67,6 +68,7 @@ final class StreamableHttpHandler {
         try {
             message = Json.parse(Http.readBody(request, config.maxBodyBytes()));
         } catch (Http.TooLarge e) {
+            Http.closeAfter(response);
             Http.json(response, callback, 413, JsonRpc.error(null, ErrorCodes.INVALID_REQUEST, e.getMessage(), null));
             return;
         } catch (JsonProcessingException e) {

@@ -130,7 +130,11 @@ class ReloadIT {
     @Test
     void sighupReloadsAServeProcess() throws Exception {
         GatewayFixture.Prepared p = GatewayFixture.prepare(SERVERS + "watch_config: false\n" + ALLOW);
-        ProcessBuilder pb = new ProcessBuilder(Cli.command("serve", "--config", p.file().toString()));
+        // A process started with SIGHUP ignored (under nohup, as some CI runners do) passes that on
+        // and the JVM then never sees the signal: perl resets it to the default before exec.
+        List<String> cmd = new java.util.ArrayList<>(List.of("perl", "-e", "$SIG{HUP} = 'DEFAULT'; exec @ARGV or die $!"));
+        cmd.addAll(Cli.command("serve", "--config", p.file().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().retainAll(List.of("PATH", "HOME"));
         Path log = Files.createDirectories(Path.of("target/it-logs")).resolve("reload-sighup.log");
         Process proc = pb.redirectOutput(log.toFile()).start();
