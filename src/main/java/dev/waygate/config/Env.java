@@ -33,27 +33,17 @@ final class Env {
     private Env() {}
 
     static String expand(String text, Refs refs, Function<String, ConfigException> error) {
-        if (text.indexOf('$') < 0) {
-            return text;
-        }
-        Matcher m = REF.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String replacement;
+        return rewrite(text, m -> {
             if (m.group().equals("$$")) {
-                replacement = "$";
+                return "$";
             } else if (m.group(1) != null) {
-                replacement = fileReference(m.group(1), refs, error);
+                return fileReference(m.group(1), refs, error);
             } else if (m.group(2) != null) {
-                replacement = variable(m.group(2), m.group(3) != null ? m.group(4) : null, refs, error);
-            } else {
-                throw error.apply("malformed reference '" + m.group()
-                        + "' (write ${NAME}, ${NAME:-default}, ${file:PATH}, or $$ for a dollar)");
+                return variable(m.group(2), m.group(3) != null ? m.group(4) : null, refs, error);
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
-        return out.toString();
+            throw error.apply("malformed reference '" + m.group()
+                    + "' (write ${NAME}, ${NAME:-default}, ${file:PATH}, or $$ for a dollar)");
+        });
     }
 
     /**
@@ -63,25 +53,29 @@ final class Env {
      * Malformed references are left as written ({@link #expand} reports them).
      */
     static String literalView(String text) {
+        return rewrite(text, m -> {
+            if (m.group().equals("$$")) {
+                return "$";
+            } else if (m.group(1) != null) {
+                return String.valueOf(FROM_REFERENCE);
+            } else if (m.group(2) != null) {
+                // A written default is what the value is when the variable is unset: literal text.
+                String dflt = m.group(3) != null ? m.group(4) : "";
+                return dflt.isEmpty() ? String.valueOf(FROM_REFERENCE) : dflt;
+            }
+            return m.group();
+        });
+    }
+
+    /** Replaces every reference (and {@code $$}) by what {@code replace} makes of it. */
+    private static String rewrite(String text, Function<Matcher, String> replace) {
         if (text.indexOf('$') < 0) {
             return text;
         }
         Matcher m = REF.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String replacement;
-            if (m.group().equals("$$")) {
-                replacement = "$";
-            } else if (m.group(1) != null) {
-                replacement = String.valueOf(FROM_REFERENCE);
-            } else if (m.group(2) != null) {
-                // A written default is what the value is when the variable is unset: literal text.
-                String dflt = m.group(3) != null ? m.group(4) : "";
-                replacement = dflt.isEmpty() ? String.valueOf(FROM_REFERENCE) : dflt;
-            } else {
-                replacement = m.group();
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+            m.appendReplacement(out, Matcher.quoteReplacement(replace.apply(m)));
         }
         m.appendTail(out);
         return out.toString();
