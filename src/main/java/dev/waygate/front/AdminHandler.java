@@ -39,6 +39,9 @@ final class AdminHandler {
         this.policy = policy;
     }
 
+    /** Roles that may read {@code /audit}. */
+    static final java.util.Set<String> AUDIT_ROLES = java.util.Set.of("admin", "auditor");
+
     void handle(String path, Request request, Response response, Callback callback) {
         Optional<Principal> principal = guard.admit(request, response, callback);
         if (principal.isEmpty()) {
@@ -51,7 +54,14 @@ final class AdminHandler {
         switch (path) {
             case "/mcp/status" -> Http.json(response, callback, 200, status());
             case "/mcp/servers" -> Http.json(response, callback, 200, Json.object().set("servers", servers()));
-            case "/audit" -> audit(request, response, callback);
+            case "/audit" -> {
+                // Every principal's calls are in it: only those who administer or audit the gateway read it.
+                if (principal.get().roles().stream().noneMatch(AUDIT_ROLES::contains)) {
+                    Http.error(response, callback, 403, "forbidden", "reading the audit log needs the admin or auditor role");
+                } else {
+                    audit(request, response, callback);
+                }
+            }
             default -> Http.json(response, callback, 200, Json.object().set("tools", router.toolSummary()));
         }
     }

@@ -74,8 +74,13 @@ class AuditIT {
                 }
                 rejected.add(McpSession.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
             }
-            HttpResponse<String> search = McpSession.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base()
+            HttpResponse<String> forbidden = McpSession.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base()
                     + "/audit?tool=everything__nope&decision=deny")).header("Authorization", "Bearer " + gw.key()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(forbidden.statusCode()).as("a principal without admin or auditor role reads no audit log").isEqualTo(403);
+            String auditor = gw.createKey("auditor-1", "auditor");
+            HttpResponse<String> search = McpSession.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base()
+                    + "/audit?tool=everything__nope&decision=deny")).header("Authorization", "Bearer " + auditor).build(),
                     HttpResponse.BodyHandlers.ofString());
             audited = List.of(search.body());
             gw.gateway().close();
