@@ -3,6 +3,7 @@ package dev.waygate.router;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.config.ServerConfig;
+import dev.waygate.mcp.LogText;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -89,7 +90,7 @@ final class Catalog {
                 String name = item.path("name").asText("");
                 String exposed = config.exposedName(sc, name);
                 if (name.isEmpty() || (checkToolName && !TOOL_NAME.matcher(exposed).matches())) {
-                    problems.add(what + " '" + printable(exposed) + "' of server '" + server
+                    problems.add(what + " '" + LogText.printable(exposed) + "' of server '" + server
                             + "' is not offered: its name is not a valid MCP tool name (1-128 of A-Z a-z 0-9 _ - .)");
                     continue;
                 }
@@ -119,26 +120,13 @@ final class Catalog {
             if (entries.size() == 1) {
                 out.add(entries.getFirst());
             } else {
-                problems.add(what + " '" + printable(key) + "' is offered by several servers ("
+                problems.add(what + " '" + LogText.printable(key) + "' is offered by several servers ("
                         + String.join(", ", entries.stream().map(Entry::server).distinct().toList())
                         + ") and is not offered at all: give the servers distinct prefixes");
             }
         });
         out.sort(Comparator.comparing(Entry::key));
         return List.copyOf(out);
-    }
-
-    /** Names come from upstreams: control and format characters are escaped before they reach a log line (CWE-117). */
-    static String printable(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
-        s.codePoints().limit(200).forEach(cp -> {
-            if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
-                sb.append(String.format("\\u%04x", cp));
-            } else {
-                sb.appendCodePoint(cp);
-            }
-        });
-        return s.codePointCount(0, s.length()) > 200 ? sb + "…" : sb.toString();
     }
 
     private static Map<String, Entry> index(List<Entry> entries) {

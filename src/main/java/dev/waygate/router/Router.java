@@ -114,7 +114,8 @@ public final class Router {
         ClientSession s = new ClientSession(principal, version, params.get("capabilities"), params.get("clientInfo"));
         sessions.put(s.id(), s);
         LOG.info("session {} opened by {} ({} {}), protocol {}", abbreviate(s.id()), principal.name(),
-                s.clientInfo().path("name").asText("?"), s.clientInfo().path("version").asText(""), version);
+                dev.waygate.mcp.LogText.printable(s.clientInfo().path("name").asText("?")),
+                dev.waygate.mcp.LogText.printable(s.clientInfo().path("version").asText("")), version);
         return s;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.config.ServerConfig;
 import dev.waygate.mcp.Json;
 import dev.waygate.mcp.LineReader;
+import dev.waygate.mcp.LogText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -77,7 +78,7 @@ final class StdioTransport implements Transport {
                 try {
                     m = Json.parse(line);
                 } catch (IOException e) {
-                    LOG.warn("[{}] ignoring a stdout line that is not JSON: {}", config.name(), abbreviate(line));
+                    LOG.warn("[{}] ignoring a stdout line that is not JSON: {}", config.name(), LogText.printable(line));
                     continue;
                 }
                 inbound.message(m, null);
@@ -157,19 +158,5 @@ final class StdioTransport implements Transport {
                 Thread.currentThread().interrupt();
             }
         });
-    }
-
-    /** At most 200 characters, control characters escaped: upstream output must not forge log lines. */
-    static String abbreviate(String s) {
-        String cut = s.length() <= 200 ? s : s.substring(0, 200) + "…";
-        StringBuilder sb = new StringBuilder(cut.length());
-        cut.codePoints().forEach(cp -> {
-            if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
-                sb.append(String.format("\\u%04x", cp));
-            } else {
-                sb.appendCodePoint(cp);
-            }
-        });
-        return sb.toString();
     }
 }
