@@ -2,6 +2,7 @@ package dev.waygate.cli;
 
 import dev.waygate.auth.ApiKey;
 import dev.waygate.auth.KeyStore;
+import dev.waygate.auth.Lifetimes;
 import dev.waygate.config.ConfigLoader;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.store.Database;
@@ -70,7 +71,7 @@ final class KeysCommand {
         /** Now plus the duration; one that would make a key born expired (0d, PT-1H) or overflow the clock is a mistake. */
         private Instant expiry(String s) {
             try {
-                Duration d = parse(s);
+                Duration d = Lifetimes.parse(s);
                 if (!d.isNegative() && !d.isZero()) {
                     return Instant.now().plus(d);
                 }
@@ -79,19 +80,6 @@ final class KeysCommand {
             }
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--expires: '" + s + "' is not a positive duration (e.g. 30d, 12h, 90m, PT1H)");
-        }
-
-        static Duration parse(String s) {
-            if (s.matches("\\d+d")) {
-                return Duration.ofDays(Long.parseLong(s.substring(0, s.length() - 1)));
-            }
-            if (s.matches("\\d+h")) {
-                return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
-            }
-            if (s.matches("\\d+m")) {
-                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-            }
-            return Duration.parse(s);
         }
     }
 
@@ -157,7 +145,7 @@ final class KeysCommand {
         public Integer call() {
             Duration g;
             try {
-                g = Create.parse(grace);
+                g = Lifetimes.parse(grace);
             } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--grace: '" + grace + "' is not a duration (e.g. 24h, 90m, 0m)");
             }

@@ -7,6 +7,7 @@ import dev.waygate.audit.AuditLog;
 import dev.waygate.audit.Events;
 import dev.waygate.auth.ApiKey;
 import dev.waygate.auth.KeyStore;
+import dev.waygate.auth.Lifetimes;
 import dev.waygate.auth.Principal;
 import dev.waygate.mcp.Json;
 import java.io.IOException;
@@ -140,13 +141,7 @@ final class KeysHandler {
 
     private static Duration duration(String s, String field) {
         try {
-            Matcher m = Pattern.compile("(\\d{1,9})([smhd])").matcher(s);
-            Duration d = m.matches() ? switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(Long.parseLong(m.group(1)));
-                case "m" -> Duration.ofMinutes(Long.parseLong(m.group(1)));
-                case "h" -> Duration.ofHours(Long.parseLong(m.group(1)));
-                default -> Duration.ofDays(Long.parseLong(m.group(1)));
-            } : Duration.parse(s);
+            Duration d = Lifetimes.parse(s);
             if (d.isNegative()) {
                 throw new IllegalArgumentException(field + " must not be negative");
             }
