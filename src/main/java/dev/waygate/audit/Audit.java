@@ -18,12 +18,14 @@ public final class Audit implements AuditLog, AutoCloseable {
     public static final String JOURNAL_DIR = "audit";
 
     private final AuditWriter writer;
+    private final IndexFeeder feeder;
     private final AuditIndex index;
     private final Redactor redactor;
     private final String instance;
 
-    private Audit(AuditWriter writer, AuditIndex index, Redactor redactor, String instance) {
+    private Audit(AuditWriter writer, IndexFeeder feeder, AuditIndex index, Redactor redactor, String instance) {
         this.writer = writer;
+        this.feeder = feeder;
         this.index = index;
         this.redactor = redactor;
         this.instance = instance;
@@ -38,12 +40,14 @@ public final class Audit implements AuditLog, AutoCloseable {
         String instance = "i-" + Correlation.generate().substring(0, 8);
         Journal journal = new Journal(dataDir.resolve(JOURNAL_DIR), keys, instance, config.maxFileBytes(),
                 config.retentionDays(), Clock.systemUTC(), opener);
-        AuditIndex index = new AuditIndex(db);
+        AuditIndex store = new AuditIndex(db);
+        IndexFeeder feeder = new IndexFeeder(store::insert);
+        AuditIndex index = new AuditIndex(db, feeder::drain);
         AuditWriter writer = new AuditWriter(journal, config.mode() == AuditConfig.Mode.DURABLE, config.checkpointEvery(),
-                config.checkpointInterval(), index::insert);
+                config.checkpointInterval(), feeder);
         LOG.info("audit: journal {} ({} mode), instance {}, keys {} / {}", dataDir.resolve(JOURNAL_DIR),
                 config.mode().name().toLowerCase(), instance, keys.hmacKeyId(), keys.signingKeyId());
-        return new Audit(writer, index, new Redactor(config.redactFields()), instance);
+        return new Audit(writer, feeder, index, new Redactor(config.redactFields()), instance);
     }
 
     @Override
@@ -81,5 +85,6 @@ public final class Audit implements AuditLog, AutoCloseable {
     @Override
     public void close() {
         writer.close();
+        feeder.close();
     }
 }

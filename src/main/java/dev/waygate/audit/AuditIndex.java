@@ -11,17 +11,24 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The searchable copy of the journal in the store: written by the audit writer, in the same batch,
- * after the entries are durable; read by {@code GET /audit} and {@code waygate audit search}.
+ * The searchable copy of the journal in the store: written after the entries are durable, off the
+ * writer's thread ({@link IndexFeeder}); read by {@code GET /audit} and {@code waygate audit search}.
  */
 public final class AuditIndex {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 10_000;
 
     private final Database db;
+    private final Runnable caughtUp;
 
     public AuditIndex(Database db) {
+        this(db, () -> {});
+    }
+
+    /** @param caughtUp waits until entries already written are in the index (read your writes) */
+    AuditIndex(Database db, Runnable caughtUp) {
         this.db = db;
+        this.caughtUp = caughtUp;
     }
 
     /**
@@ -78,6 +85,7 @@ public final class AuditIndex {
 
     /** The matching journal lines, as written. */
     public List<String> search(Query q) {
+        caughtUp.run();
         StringBuilder sql = new StringBuilder("SELECT entry FROM audit_index WHERE 1 = 1");
         List<String> args = new ArrayList<>();
         q.principal().ifPresent(p -> filter(sql, args, " AND principal = ?", p));

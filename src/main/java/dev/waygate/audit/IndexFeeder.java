@@ -1,0 +1,105 @@
+package dev.waygate.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds durable journal entries to the search index on a thread of its own, so that the journal
+ * writer never waits for SQLite: the writer hands over each written batch and goes on to the next
+ * fsync. Batches that queued up meanwhile are inserted together, in one transaction.
+ *
+ * <p>The index is a convenience copy; the journal is the record. When the index falls so far
+ * behind that its queue is full (SQLite stalled for thousands of batches), the batch is dropped
+ * with a warning naming the sequence range — the call path is never held up by search; those
+ * entries stay in the journal, where {@code waygate audit verify} reads them.
+ *
+ * <p>A search first waits (briefly) for what was handed over before it began, so a client that
+ * got its answer and then searches finds its own call.
+ */
+final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexFeeder.class);
+    static final int QUEUE_BATCHES = 1024;
+
+    private final Consumer<List<Journal.Sealed>> index;
+    private final BlockingQueue<List<Journal.Sealed>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+    private final Thread thread;
+    private volatile boolean closing;
+    /** The last sequence handed over, and the last one inserted (or given up on). */
+    private volatile long submitted = -1;
+    private volatile long indexed = -1;
+
+    IndexFeeder(Consumer<List<Journal.Sealed>> index) {
+        this.index = index;
+        this.thread = Thread.ofPlatform().daemon().name("audit-index").start(this::run);
+    }
+
+    @Override
+    public void accept(List<Journal.Sealed> batch) {
+        submitted = batch.getLast().seq();
+        if (!queue.offer(batch)) {
+            LOG.warn("audit: the search index is behind; entries {}..{} are in the journal but not searchable",
+                    batch.getFirst().seq(), batch.getLast().seq());
+        }
+    }
+
+    private void run() {
+        List<List<Journal.Sealed>> taken = new ArrayList<>();
+        while (!closing || !queue.isEmpty()) {
+            try {
+                List<Journal.Sealed> first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                taken.add(first);
+                queue.drainTo(taken);
+                List<Journal.Sealed> all = new ArrayList<>();
+                taken.forEach(all::addAll);
+                insert(all);
+            } catch (InterruptedException e) {
+                closing = true;
+            } finally {
+                taken.clear();
+            }
+        }
+    }
+
+    private void insert(List<Journal.Sealed> entries) {
+        try {
+            index.accept(entries);
+        } catch (RuntimeException e) {
+            LOG.warn("audit: the search index missed entries {}..{}: {}", entries.getFirst().seq(), entries.getLast().seq(),
+                    e.getMessage());
+        }
+        indexed = entries.getLast().seq();
+    }
+
+    /** Waits (at most two seconds) until what was handed over so far is in the index. */
+    void drain() {
+        long target = submitted;
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (indexed < target && thread.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            thread.join(java.time.Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
