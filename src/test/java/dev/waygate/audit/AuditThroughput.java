@@ -22,6 +22,8 @@ public final class AuditThroughput {
         Path base = Files.createTempDirectory("audit-bench");
         System.out.printf("fsync per entry, 1 thread:  %,.0f entries/s%n", baseline(base.resolve("single"), seconds));
         System.out.printf("group commit, %d callers: %,.0f entries/s%n", callers, grouped(base.resolve("group"), callers, seconds));
+        System.out.printf("group commit + search index (Audit as served), %d callers: %,.0f entries/s%n", callers,
+                served(base.resolve("served"), callers, seconds));
 
         Path big = base.resolve("big");
         try (AuditWriter w = JournalSupport.writer(big, 64L << 20, 10_000, FileChannel::open);
@@ -58,6 +60,28 @@ public final class AuditThroughput {
         double rate = count / ((System.nanoTime() - start) / 1e9);
         j.close();
         return rate;
+    }
+
+    /** The same load through {@link Audit} as {@code serve} opens it: journal, writer and the SQLite search index. */
+    private static double served(Path dir, int callers, int seconds) throws Exception {
+        AtomicInteger count = new AtomicInteger();
+        long start;
+        try (var db = dev.waygate.store.Database.open(dir);
+             Audit audit = Audit.open(dir, dev.waygate.config.AuditConfig.DEFAULTS, db)) {
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                start = System.nanoTime();
+                long end = start + seconds * 1_000_000_000L;
+                for (int t = 0; t < callers; t++) {
+                    pool.submit(() -> {
+                        while (System.nanoTime() < end) {
+                            audit.record(JournalSupport.event(count.get()));
+                            count.incrementAndGet();
+                        }
+                    });
+                }
+            }
+            return count.get() / ((System.nanoTime() - start) / 1e9);
+        }
     }
 
     private static double grouped(Path dir, int callers, int seconds) throws Exception {
