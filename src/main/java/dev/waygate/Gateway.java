@@ -30,6 +30,7 @@ public final class Gateway implements AutoCloseable {
     private final Router router;
     private final HttpFront http;
     private final LivePolicy policy;
+    private final RateLimitStage rateLimits = new RateLimitStage();
     private Optional<ConfigWatcher> watcher = Optional.empty();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -51,7 +52,7 @@ public final class Gateway implements AutoCloseable {
         }
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
-        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy), () -> policy.get().policy());
+        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, rateLimits), () -> policy.get().policy());
         this.http = new HttpFront(config, router, auth, keys, audit, policy);
     }
 
@@ -70,13 +71,18 @@ public final class Gateway implements AutoCloseable {
      * The policy stage reads {@code policy} once per call; the stages after it use that snapshot.
      */
     public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy) {
-        return List.of(new PolicyStage(policy), new RateLimitStage());
+        return afterRoute(policy, new RateLimitStage());
+    }
+
+    static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, RateLimitStage rateLimits) {
+        return List.of(new PolicyStage(policy), rateLimits);
     }
 
     public void start() throws Exception {
         router.start();
         http.start();
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
+        housekeeping.scheduleAtFixedRate(rateLimits::evictFull, 1, 1, TimeUnit.MINUTES);
         if (config.watchConfig()) {
             watcher = Optional.of(ConfigWatcher.start(config.file(), () -> policy.reload("file")));
         }

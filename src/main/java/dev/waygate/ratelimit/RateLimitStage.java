@@ -26,9 +26,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The limits are those of the policy snapshot the policy stage judged the call by (a fact on
  * the call), never a fresh read: a rule's limit always belongs to the version whose rule allowed
  * the call. A call without a snapshot is a wiring mistake and fails closed.
+ *
+ * <p>Buckets that have refilled completely are dropped by {@link #evictFull()} (run every minute):
+ * a full bucket admits exactly what a new one would, so eviction changes no decision, and memory
+ * stays bounded by the principals and tools active within one refill period. Taking a token and
+ * evicting both run inside the map's per-key atomic update, so a token is never spent on a
+ * bucket that is being dropped.
  */
 public final class RateLimitStage implements Stage {
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private record Held(Bucket bucket, long capacity) {}
+
+    private final Map<String, Held> buckets = new ConcurrentHashMap<>();
 
     @Override
     public JsonNode handle(Call call, Chain chain) {
@@ -46,10 +54,14 @@ public final class RateLimitStage implements Stage {
     }
 
     private void take(String scope, String key, RateLimit limit, String what) {
-        Bucket bucket = buckets.computeIfAbsent(scope + "\n" + limit.perMinute() + "/" + limit.burst() + "\n" + key,
-                k -> Bucket.builder().addLimit(Bandwidth.builder().capacity(limit.burst())
-                        .refillGreedy(limit.perMinute(), Duration.ofMinutes(1)).build()).build());
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe[] taken = new ConsumptionProbe[1];
+        buckets.compute(scope + "\n" + limit.perMinute() + "/" + limit.burst() + "\n" + key, (k, held) -> {
+            Held h = held != null ? held : new Held(Bucket.builder().addLimit(Bandwidth.builder().capacity(limit.burst())
+                    .refillGreedy(limit.perMinute(), Duration.ofMinutes(1)).build()).build(), limit.burst());
+            taken[0] = h.bucket().tryConsumeAndReturnRemaining(1);
+            return h;
+        });
+        ConsumptionProbe probe = taken[0];
         if (!probe.isConsumed()) {
             long retry = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
             DeniedException e = new DeniedException(new Decision(false, "rate_limited", scope, false),
@@ -57,6 +69,21 @@ public final class RateLimitStage implements Stage {
             e.data().ifPresent(d -> ((ObjectNode) d).put("retry_after_seconds", retry));
             throw e;
         }
+    }
+
+    /** Drops every bucket that is full again; returns how many were dropped. */
+    public int evictFull() {
+        int[] dropped = {0};
+        for (String key : buckets.keySet()) {
+            buckets.computeIfPresent(key, (k, h) -> {
+                if (h.bucket().getAvailableTokens() >= h.capacity()) {
+                    dropped[0]++;
+                    return null;
+                }
+                return h;
+            });
+        }
+        return dropped[0];
     }
 
     /** Number of live buckets (for diagnostics). */

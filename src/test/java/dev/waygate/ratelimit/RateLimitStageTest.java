@@ -117,8 +117,34 @@ class RateLimitStageTest {
     }
 
     /** One stage (its buckets shared across calls) judging every call by a snapshot holding these limits. */
-    private static Stage limited(RateLimits limits) {
+    @Test
+    void evictionDropsOnlyFullBucketsAndChangesNoDecision() {
         RateLimitStage stage = new RateLimitStage();
+        // 60/min refills one token a second: a bucket of burst 1 is full again after a second.
+        Stage s = limited(stage, new RateLimits(Optional.empty(), Optional.of(new RateLimit(1, 2)), Map.of()));
+        s.handle(call("alice", "s__a", ""), c -> OK);
+        s.handle(call("alice", "s__a", ""), c -> OK);
+        s.handle(call("bob", "s__a", ""), c -> OK);
+        assertThat(stage.bucketCount()).isEqualTo(2);
+        assertThat(stage.evictFull()).isZero(); // neither bucket is full: both are kept
+        assertThatThrownBy(() -> s.handle(call("alice", "s__a", ""), c -> OK)).isInstanceOf(DeniedException.class);
+
+        RateLimitStage fresh = new RateLimitStage();
+        Stage f = limited(fresh, new RateLimits(Optional.empty(), Optional.of(new RateLimit(60_000, 1)), Map.of()));
+        f.handle(call("carol", "s__a", ""), c -> OK);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (fresh.evictFull() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // 1,000 tokens a second: refilled within a millisecond or two
+        }
+        assertThat(fresh.bucketCount()).isZero();
+        f.handle(call("carol", "s__a", ""), c -> OK); // a new bucket admits what the full one would have
+    }
+
+    private static Stage limited(RateLimits limits) {
+        return limited(new RateLimitStage(), limits);
+    }
+
+    private static Stage limited(RateLimitStage stage, RateLimits limits) {
         PolicySnapshot snapshot = PolicySnapshot.of(Policy.DENY_ALL, limits);
         return (call, chain) -> stage.handle(call.with(PolicyStage.SNAPSHOT, snapshot), chain);
     }
