@@ -54,6 +54,7 @@ public final class Gateway implements AutoCloseable {
         this.policy = new LivePolicy(config);
         this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, rateLimits), () -> policy.get().policy());
         this.http = new HttpFront(config, router, auth, keys, audit, policy);
+        policy.onReload(this::reloaded);
     }
 
     /**
@@ -76,6 +77,16 @@ public final class Gateway implements AutoCloseable {
 
     static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, RateLimitStage rateLimits) {
         return List.of(new PolicyStage(policy), rateLimits);
+    }
+
+    /** Every reload is audited; one that changed the policy tells clients to list again. */
+    private void reloaded(dev.waygate.reload.ReloadResult r) {
+        String outcome = r.outcome().name().toLowerCase(java.util.Locale.ROOT);
+        audit.record(dev.waygate.audit.Events.configReload(outcome, r.trigger(), String.valueOf(config.file()),
+                r.inForce().version(), r.inForce().digest(), r.restartNeeded(), r.error()));
+        if (r.outcome() == dev.waygate.reload.ReloadResult.Outcome.APPLIED) {
+            router.policyChanged();
+        }
     }
 
     public void start() throws Exception {

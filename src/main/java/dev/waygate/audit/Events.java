@@ -7,6 +7,7 @@ import java.time.Instant;
 public final class Events {
     public static final String AUTH_FAILURE = "auth.failure";
     public static final String RECOVERED = "audit.recovered";
+    public static final String CONFIG_RELOAD = "config.reload";
 
     private Events() {}
 
@@ -30,6 +31,22 @@ public final class Events {
     public static AuditEvent keyLifecycle(String admin, String action, String key, com.fasterxml.jackson.databind.JsonNode details) {
         return new AuditEvent(Instant.now(), Correlation.current().orElse(""), admin, action, key, AuditEvent.Outcome.ALLOW,
                 "admin", 0, "", details);
+    }
+
+    /**
+     * A reload of the configuration (policy and rate limits), applied, unchanged or refused.
+     *
+     * @param outcome {@code applied}, {@code unchanged} or {@code refused}
+     * @param trigger {@code http}, {@code signal} or {@code file}
+     * @param error   for a refused reload, the {@code file:line: key: reason} (never a value)
+     */
+    public static AuditEvent configReload(String outcome, String trigger, String file, long version, String digest,
+                                          java.util.List<String> restartNeeded, java.util.Optional<String> error) {
+        var details = Json.object().put("trigger", trigger).put("policy_version", version).put("digest", digest);
+        restartNeeded.forEach(details.putArray("restart_needed")::add);
+        error.ifPresent(e -> details.put("error", Redactor.text(e)));
+        return new AuditEvent(Instant.now(), Correlation.current().orElse(""), "", CONFIG_RELOAD, Redactor.text(file),
+                outcome.equals("refused") ? AuditEvent.Outcome.DENY : AuditEvent.Outcome.ALLOW, outcome, 0, "", details);
     }
 
     /** The journal was re-opened after a crash and a partial last line was cut. */

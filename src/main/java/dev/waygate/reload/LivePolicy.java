@@ -38,6 +38,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
     private final ConfigLoader loader;
     private final AtomicReference<PolicySnapshot> current;
     private volatile Optional<ReloadResult> last = Optional.empty();
+    private final List<java.util.function.Consumer<ReloadResult>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param started the configuration the gateway runs with: version 1 of the policy */
     public LivePolicy(GatewayConfig started, ConfigLoader loader) {
@@ -55,6 +56,15 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
     @Override
     public PolicySnapshot get() {
         return current.get();
+    }
+
+    /**
+     * Runs {@code listener} after every reload, whatever its outcome (the gateway audits each one
+     * and tells clients their lists may have changed). A listener that throws is logged; it
+     * neither undoes the reload nor stops the others.
+     */
+    public void onReload(java.util.function.Consumer<ReloadResult> listener) {
+        listeners.add(listener);
     }
 
     /** The most recent reload, if there was one. */
@@ -97,6 +107,13 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
             LOG.warn("{}", r.summary());
         } else {
             LOG.info("{}", r.summary());
+        }
+        for (var l : listeners) {
+            try {
+                l.accept(r);
+            } catch (RuntimeException e) {
+                LOG.error("after the reload: {}", e.toString());
+            }
         }
         return r;
     }

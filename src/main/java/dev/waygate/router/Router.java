@@ -313,6 +313,16 @@ public final class Router {
 
     // ---- messages to clients
 
+    /**
+     * A new policy is in force: what each client may see can have changed, so every session is told
+     * to list tools, prompts and resources again.
+     */
+    public void policyChanged() {
+        for (String kind : List.of("tools", "prompts", "resources")) {
+            broadcast(JsonRpc.notification("notifications/" + kind + "/list_changed", Json.object()));
+        }
+    }
+
     /** Sends a notification not tied to any request to every session (list changes), or to subscribers of a resource. */
     private void broadcast(ObjectNode notification) {
         if (notification.path("method").asText().equals("notifications/resources/updated")) {

@@ -178,6 +178,52 @@ class ReloadIT {
         }
     }
 
+    @Test
+    void aReloadIsAuditedAndAnAppliedOneTellsConnectedClientsToListAgain() throws Exception {
+        try (GatewayFixture gw = GatewayFixture.start(SERVERS + "watch_config: false\n" + ALLOW)) {
+            gw.awaitReady(Duration.ofSeconds(60));
+            String admin = gw.createKey("root", "admin");
+            McpHttp mcp = new McpHttp(gw.mcpUrl(), gw.key());
+            String session = mcp.session();
+            // The client's standalone stream (GET /mcp), where notifications not tied to a request arrive.
+            HttpResponse<java.util.stream.Stream<String>> stream = HTTP.send(HttpRequest.newBuilder(URI.create(gw.mcpUrl()))
+                    .header("Authorization", "Bearer " + gw.key()).header("Accept", "text/event-stream")
+                    .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25").GET().build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertThat(stream.statusCode()).isEqualTo(200);
+            List<String> seen = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> stream.body()
+                    .filter(l -> l.startsWith("data:")).forEach(seen::add));
+
+            write(gw.dir(), SERVERS + "watch_config: false\n" + DENY_ECHO);
+            assertThat(reload(gw, admin).statusCode()).isEqualTo(200);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (seen.stream().noneMatch(l -> l.contains("notifications/tools/list_changed")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(seen).anyMatch(l -> l.contains("notifications/tools/list_changed"))
+                    .anyMatch(l -> l.contains("notifications/prompts/list_changed"))
+                    .anyMatch(l -> l.contains("notifications/resources/list_changed"));
+
+            write(gw.dir(), SERVERS + "watch_config: false\n" + DENY_ECHO.replace("effect: deny", "effect: refuse"));
+            assertThat(reload(gw, admin).statusCode()).isEqualTo(422);
+            int before = seen.size();
+            Thread.sleep(300);
+            assertThat(seen).as("a refused reload changes nothing, so clients are not told to list again").hasSize(before);
+            reader.cancel(true);
+
+            String file = java.net.URLEncoder.encode(gw.dir().resolve("waygate.yaml").toString(), StandardCharsets.UTF_8);
+            HttpResponse<String> audit = get(gw, "/audit?tool=" + file, admin);
+            assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
+            List<JsonNode> entries = new java.util.ArrayList<>();
+            Json.parse(audit.body()).path("entries").forEach(entries::add);
+            assertThat(entries).as(audit.body()).extracting(e -> e.path("action").asText() + " " + e.path("reason").asText()
+                    + " " + e.path("decision").asText()).containsExactly("config.reload applied allow", "config.reload refused deny");
+            assertThat(entries.get(0).path("args").path("policy_version").asLong()).isEqualTo(2);
+            assertThat(entries.get(1).path("args").path("error").asText()).contains("policy.rules[0].effect");
+        }
+    }
+
     static void write(Path dir, String rest) throws Exception {
         Files.writeString(dir.resolve("waygate.yaml"), HEAD + rest);
     }
