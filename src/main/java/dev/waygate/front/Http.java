@@ -39,6 +39,24 @@ final class Http {
     }
 
     /** Asks for the connection to be closed after this response (sent before the request body was read). */
+    /**
+     * The request's body as a JSON object; an empty body is an empty object.
+     *
+     * @throws IllegalArgumentException naming the limit, when the body is too large, not JSON or not an object
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode jsonObject(Request request, long limit) {
+        try {
+            byte[] b = readBody(request, limit);
+            com.fasterxml.jackson.databind.JsonNode n = b.length == 0 ? dev.waygate.mcp.Json.object() : dev.waygate.mcp.Json.parse(b);
+            if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                return o;
+            }
+        } catch (IOException | RuntimeException e) {
+            // falls through to the one message below: too large, malformed or a duplicate key
+        }
+        throw new IllegalArgumentException("the body must be a JSON object of at most " + limit + " bytes");
+    }
+
     static void closeAfter(Response response) {
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }

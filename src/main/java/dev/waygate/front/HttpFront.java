@@ -58,6 +58,7 @@ public final class HttpFront implements AutoCloseable {
         AdminHandler admin = new AdminHandler(router, guard, audit.index(), policy);
         KeysHandler keysHandler = new KeysHandler(keys, guard, audit);
         ReloadHandler reload = new ReloadHandler(policy, guard);
+        ExecuteHandler execute = new ExecuteHandler(router, guard, config.maxBodyBytes());
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -79,6 +80,7 @@ public final class HttpFront implements AutoCloseable {
                         case "/ready" -> health.ready(response, callback);
                         case "/mcp/status", "/mcp/servers", "/mcp/tools", "/audit" -> admin.handle(path, request, response, callback);
                         case ReloadHandler.PATH -> reload.handle(request, response, callback);
+                        case ExecuteHandler.PATH -> execute.handle(request, response, callback);
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);

@@ -131,12 +131,7 @@ final class KeysHandler {
     }
 
     private static JsonNode body(Request request) {
-        try {
-            byte[] b = Http.readBody(request, MAX_BODY);
-            return b.length == 0 ? Json.object() : Json.parse(b);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the body must be a JSON object of at most " + MAX_BODY + " bytes");
-        }
+        return Http.jsonObject(request, MAX_BODY);
     }
 
     private static Duration duration(String s, String field) {

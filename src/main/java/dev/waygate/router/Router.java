@@ -265,6 +265,25 @@ public final class Router {
         return pipeline.execute(call);
     }
 
+    /**
+     * A tool call made over REST ({@code POST /mcp/execute}) by an authenticated principal: the same
+     * pipeline as {@code tools/call} from a session, so it is judged, limited and audited alike.
+     *
+     * @param cancel receives an action that cancels the call (when the HTTP client goes away)
+     * @throws McpException as {@code tools/call} would answer with a JSON-RPC error
+     */
+    public JsonNode execute(Principal principal, String tool, ObjectNode arguments,
+                            java.util.function.Consumer<Runnable> cancel) {
+        if (Correlation.current().isEmpty()) {
+            return Correlation.with(Correlation.generate(), () -> execute(principal, tool, arguments, cancel));
+        }
+        RestScope scope = new RestScope("rest-" + Correlation.current().orElseThrow());
+        cancel.accept(scope::cancel);
+        ObjectNode params = Json.object().put("name", tool);
+        params.set("arguments", arguments);
+        return pipeline.execute(new Call(CallKind.TOOL, tool, params, Optional.of(principal), scope, Optional.empty()));
+    }
+
     private JsonNode subscribe(ClientSession s, String method, ObjectNode params, RequestScope scope) {
         String uri = text(params, "uri");
         String server = catalog.resourceServer(uri)
