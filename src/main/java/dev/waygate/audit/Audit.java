@@ -22,6 +22,7 @@ public final class Audit implements AuditLog, AutoCloseable {
     private final AuditIndex index;
     private final Redactor redactor;
     private final String instance;
+    private final FailureThrottle failures = new FailureThrottle();
 
     private Audit(AuditWriter writer, IndexFeeder feeder, AuditIndex index, Redactor redactor, String instance) {
         this.writer = writer;
@@ -75,8 +76,12 @@ public final class Audit implements AuditLog, AutoCloseable {
 
     /** Records a request refused with 401; a failure to record does not change the answer (it is a refusal already). */
     public void authenticationFailed(String path, boolean presented, String remote) {
+        long suppressed = failures.admit(remote);
+        if (suppressed < 0) {
+            return; // counted; the next entry recorded for this address carries the count
+        }
         try {
-            writer.record(Events.authFailure(path, presented, remote));
+            writer.record(Events.authFailure(path, presented, remote, suppressed));
         } catch (AuditUnavailableException e) {
             LOG.warn("audit: could not record an authentication failure on {}: {}", path, e.getMessage());
         }

@@ -14,12 +14,16 @@ public final class Events {
     /**
      * A request refused with 401.
      *
-     * @param presented whether the request carried a credential (a wrong one) or none
+     * @param presented  whether the request carried a credential (a wrong one) or none
+     * @param suppressed failures from the same address counted but not recorded since its last entry
      */
-    public static AuditEvent authFailure(String path, boolean presented, String remote) {
+    public static AuditEvent authFailure(String path, boolean presented, String remote, long suppressed) {
+        var args = Json.object().put("credential", presented ? "rejected" : "absent").put("remote", remote);
+        if (suppressed > 0) {
+            args.put("suppressed_before", suppressed);
+        }
         return new AuditEvent(Instant.now(), Correlation.current().orElse(""), "", AUTH_FAILURE,
-                Redactor.text(path), AuditEvent.Outcome.DENY, "unauthenticated", 0, "",
-                Json.object().put("credential", presented ? "rejected" : "absent").put("remote", remote));
+                Redactor.text(path), AuditEvent.Outcome.DENY, "unauthenticated", 0, "", args);
     }
 
     /**
