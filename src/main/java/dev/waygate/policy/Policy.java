@@ -3,16 +3,73 @@ package dev.waygate.policy;
 import java.util.List;
 
 /**
- * The validated policy: rules evaluated in order, first match wins, then the default.
- *
- * @param defaultEffect what happens when no rule matches ({@code DENY} unless written otherwise)
- * @param rules         in evaluation order
+ * The validated policy: rules evaluated in order, first match wins, then the default. Immutable;
+ * a large policy carries an index ({@link PolicyIndex}) that narrows which rules a decision tries
+ * without changing any decision.
  */
-public record Policy(Effect defaultEffect, List<Rule> rules) {
+public final class Policy {
     public static final Policy DENY_ALL = new Policy(Effect.DENY, List.of());
+    /** Below this many rules trying each one is as fast as narrowing them first. */
+    static final int INDEX_FROM = 16;
 
-    public Policy {
-        rules = List.copyOf(rules);
+    private final Effect defaultEffect;
+    private final List<Rule> rules;
+    private final PolicyIndex index;
+
+    /**
+     * @param defaultEffect what happens when no rule matches ({@code DENY} unless written otherwise)
+     * @param rules         in evaluation order
+     */
+    public Policy(Effect defaultEffect, List<Rule> rules) {
+        this.defaultEffect = java.util.Objects.requireNonNull(defaultEffect, "defaultEffect");
+        this.rules = List.copyOf(rules);
+        this.index = this.rules.size() >= INDEX_FROM ? new PolicyIndex(this.rules) : null;
+    }
+
+    public Effect defaultEffect() {
+        return defaultEffect;
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /** The rules that may apply to {@code q}, in order: all of them for a small policy. */
+    private Iterable<Rule> tried(PolicyQuery q) {
+        if (index == null) {
+            return rules;
+        }
+        java.util.BitSet c = index.candidates(q);
+        return () -> new java.util.Iterator<>() {
+            private int next = c.nextSetBit(0);
+
+            @Override
+            public boolean hasNext() {
+                return next >= 0;
+            }
+
+            @Override
+            public Rule next() {
+                Rule r = rules.get(next);
+                next = c.nextSetBit(next + 1);
+                return r;
+            }
+        };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Policy p && p.defaultEffect == defaultEffect && p.rules.equals(rules);
+    }
+
+    @Override
+    public int hashCode() {
+        return defaultEffect.hashCode() * 31 + rules.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Policy[default=" + defaultEffect + ", rules=" + rules.size() + "]";
     }
 
     /**
@@ -25,7 +82,7 @@ public record Policy(Effect defaultEffect, List<Rule> rules) {
      * </ol>
      */
     public PolicyDecision decide(PolicyQuery q) {
-        for (Rule r : rules) {
+        for (Rule r : tried(q)) {
             if (r.matchesTarget(q) && r.argumentsHold(q.arguments())) {
                 return r.effect() == Effect.ALLOW
                         ? new PolicyDecision(Effect.ALLOW, r.name(), r.risk(), "policy_allowed")
@@ -43,7 +100,7 @@ public record Policy(Effect defaultEffect, List<Rule> rules) {
      * one is passed over; a denying rule without conditions hides it.
      */
     public boolean visible(PolicyQuery q) {
-        for (Rule r : rules) {
+        for (Rule r : tried(q)) {
             if (!r.matchesTarget(q)) {
                 continue;
             }

@@ -34,29 +34,34 @@ public record Rule(String name, Set<String> principals, Set<String> roles, Set<S
 
     /** Whether the rule applies to this caller and target, leaving argument conditions aside. */
     boolean matchesTarget(PolicyQuery q) {
-        if (!principals.isEmpty() && !principals.contains(q.principal().name())) {
+        return matchesCaller(q.principal()) && (servers.isEmpty() || servers.contains(q.server()))
+                && matchesName(q.kind(), q.name());
+    }
+
+    /** The principal and role criteria. */
+    boolean matchesCaller(dev.waygate.auth.Principal p) {
+        if (!principals.isEmpty() && !principals.contains(p.name())) {
             return false;
         }
-        if (!roles.isEmpty() && !anyRole(q.principal().roles())) {
-            return false;
-        }
-        if (!servers.isEmpty() && !servers.contains(q.server())) {
-            return false;
-        }
+        return roles.isEmpty() || anyRole(p.roles());
+    }
+
+    /** The name criteria: the globs of the call's kind (a rule naming no kind applies to all). */
+    boolean matchesName(dev.waygate.pipeline.CallKind kind, String name) {
         boolean kindsNamed = !tools.isEmpty() || !prompts.isEmpty() || !resources.isEmpty();
         if (!kindsNamed) {
             return true;
         }
-        List<Glob> globs = switch (q.kind()) {
+        List<Glob> globs = switch (kind) {
             case TOOL -> tools;
             case PROMPT -> prompts;
             case RESOURCE -> resources;
         };
-        if (q.kind() == dev.waygate.pipeline.CallKind.RESOURCE && !resources.isEmpty()) {
-            return matchesResource(q.name());
+        if (kind == dev.waygate.pipeline.CallKind.RESOURCE && !resources.isEmpty()) {
+            return matchesResource(name);
         }
         for (Glob g : globs) {
-            if (g.matches(q.name())) {
+            if (g.matches(name)) {
                 return true;
             }
         }
