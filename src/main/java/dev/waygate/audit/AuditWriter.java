@@ -30,7 +30,7 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
     static final Duration RETRY = Duration.ofSeconds(1);
     private static final long IDLE_POLL_MS = 200;
 
-    private record Pending(AuditEvent event, CompletableFuture<Void> done) {}
+    private record Pending(Journal.Prepared entry, CompletableFuture<Void> done) {}
 
     private final Journal journal;
     private final boolean durable;
@@ -64,7 +64,8 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
         if (p != null) {
             throw new AuditUnavailableException(p);
         }
-        Pending pending = new Pending(event, new CompletableFuture<>());
+        // Serialised here, on the caller's thread: the one writer thread only chains, MACs and writes.
+        Pending pending = new Pending(Journal.Prepared.of(event), new CompletableFuture<>());
         try {
             queue.put(pending);
         } catch (InterruptedException e) {
@@ -133,15 +134,15 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
     }
 
     private void write(List<Pending> batch) {
-        List<AuditEvent> events = new ArrayList<>(batch.size());
-        batch.forEach(p -> events.add(p.event()));
+        List<Journal.Prepared> events = new ArrayList<>(batch.size());
+        batch.forEach(p -> events.add(p.entry()));
         List<Journal.Sealed> sealed;
         try {
             if (!open && !reopen()) {
                 fail(problem, batch);
                 return;
             }
-            sealed = journal.append(events);
+            sealed = journal.appendPrepared(events);
             journal.force();
         } catch (IOException | RuntimeException e) {
             fail(broken(e), batch);

@@ -33,15 +33,19 @@ public final class Canonical {
 
     /** The bytes an entry's MAC covers: the entry line without {@code mac}. */
     static byte[] entryBody(AuditEvent e, long seq, String instance, String keyId, String prev) {
+        return entryBody(e.time(), eventFields(e), seq, instance, keyId, prev);
+    }
+
+    /**
+     * The entry's own fields, from {@code correlation_id} to the closing brace, as they follow the
+     * chain fields: {@code ,"correlation_id":…,"args":{…}}}. They depend on the event alone, so the
+     * caller's thread can write them; only the chain fields need the writer's order.
+     */
+    static byte[] eventFields(AuditEvent e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(',');
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeNumberField(Fields.V, Fields.FORMAT_VERSION);
-            g.writeNumberField(Fields.SEQ, seq);
-            g.writeStringField(Fields.TIME, time(e.time()));
-            g.writeStringField(Fields.INSTANCE, instance);
-            g.writeStringField(Fields.KEY_ID, keyId);
-            g.writeStringField(Fields.PREV, prev);
             g.writeStringField(Fields.CORRELATION_ID, e.correlationId());
             g.writeStringField(Fields.PRINCIPAL, e.principal());
             g.writeStringField(Fields.ACTION, e.action());
@@ -56,6 +60,31 @@ public final class Canonical {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+        byte[] b = out.toByteArray();
+        // drop the generator's own '{' (second byte): the fields continue the chain fields' object
+        byte[] fields = new byte[b.length - 1];
+        fields[0] = ',';
+        System.arraycopy(b, 2, fields, 1, b.length - 2);
+        return fields;
+    }
+
+    /** The body of an entry: the chain fields, then {@code fields} from {@link #eventFields}. */
+    static byte[] entryBody(java.time.Instant time, byte[] fields, long seq, String instance, String keyId, String prev) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(160 + fields.length);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // the object goes on with the event's fields
+            g.writeStartObject();
+            g.writeNumberField(Fields.V, Fields.FORMAT_VERSION);
+            g.writeNumberField(Fields.SEQ, seq);
+            g.writeStringField(Fields.TIME, time(time));
+            g.writeStringField(Fields.INSTANCE, instance);
+            g.writeStringField(Fields.KEY_ID, keyId);
+            g.writeStringField(Fields.PREV, prev);
+            g.flush();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        out.write(fields, 0, fields.length);
         return out.toByteArray();
     }
 

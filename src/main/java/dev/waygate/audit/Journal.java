@@ -107,8 +107,22 @@ final class Journal implements AutoCloseable {
         return tail;
     }
 
+    /** An event with its own fields already serialised ({@link Canonical#eventFields}), on the caller's thread. */
+    record Prepared(AuditEvent event, byte[] fields) {
+        static Prepared of(AuditEvent e) {
+            return new Prepared(e, Canonical.eventFields(e));
+        }
+    }
+
     /** Seals and writes the entries (not yet forced). */
     List<Sealed> append(List<AuditEvent> events) throws IOException {
+        List<Prepared> prepared = new ArrayList<>(events.size());
+        events.forEach(e -> prepared.add(Prepared.of(e)));
+        return appendPrepared(prepared);
+    }
+
+    /** Seals and writes the entries (not yet forced): only the chain fields, MAC and hash are done here. */
+    List<Sealed> appendPrepared(List<Prepared> events) throws IOException {
         if (checkpoints == null) {
             throw new IOException("the journal is not open");
         }
@@ -117,9 +131,10 @@ final class Journal implements AutoCloseable {
         }
         List<Sealed> out = new ArrayList<>(events.size());
         ByteArrayOutputStream buf = new ByteArrayOutputStream(events.size() * 400);
-        for (AuditEvent e : events) {
+        for (Prepared p : events) {
+            AuditEvent e = p.event();
             LocalDate day = LocalDate.ofInstant(e.time(), ZoneOffset.UTC);
-            byte[] body = Canonical.entryBody(e, seq + 1, instance, keys.hmacKeyId(), head);
+            byte[] body = Canonical.entryBody(e.time(), p.fields(), seq + 1, instance, keys.hmacKeyId(), head);
             byte[] line = Canonical.seal(body, Fields.MAC, Hex.of(mac.doFinal(body)));
             if (rotationDue(day, buf.size(), line.length + 1)) {
                 write(buf);
