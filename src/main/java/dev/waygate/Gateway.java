@@ -51,7 +51,7 @@ public final class Gateway implements AutoCloseable {
         }
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
-        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy), () -> policy.get().policy());
+        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit), () -> policy.get().policy());
         this.http = new HttpFront(config, router, auth, keys, audit, policy);
     }
 
@@ -71,6 +71,13 @@ public final class Gateway implements AutoCloseable {
      */
     public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy) {
         return List.of(new PolicyStage(policy), new RateLimitStage());
+    }
+
+    /** With the guards between policy and rate limits; their findings go to {@code audit}. */
+    public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, dev.waygate.audit.AuditLog audit) {
+        return List.of(new PolicyStage(policy),
+                new dev.waygate.guard.GuardStage(dev.waygate.net.Resolver.SYSTEM, audit, dev.waygate.guard.GuardSettings.DEFAULTS),
+                new RateLimitStage());
     }
 
     public void start() throws Exception {
