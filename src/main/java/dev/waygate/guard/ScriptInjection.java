@@ -23,7 +23,7 @@ final class ScriptInjection {
                     "(?:href|src|action|formaction|xlink:href|data|background|poster|lowsrc)\\s*=\\s*['\"]?\\s*(?:javascript|vbscript|livescript):")),
             new Rule("HTML data URL in an attribute", Pattern.compile(
                     "(?:href|src|action|formaction|data)\\s*=\\s*['\"]?\\s*data:text/html")),
-            new Rule("script URL", Pattern.compile("^\\s*(?:javascript|vbscript|livescript):")),
+            new Rule("script URL", Pattern.compile("^\\s*(?:javascript|vbscript|livescript):\\S")), // not "JavaScript: the book"
             new Rule("CSS expression", Pattern.compile("style\\s*=\\s*['\"]?[^>]*expression\\s*\\(")));
 
     private ScriptInjection() {}

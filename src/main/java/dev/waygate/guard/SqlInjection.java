@@ -17,7 +17,7 @@ final class SqlInjection {
     private static final String Q = "['\"`]";
     private static final List<Rule> RULES = List.of(
             new Rule("tautology after a quote break", Pattern.compile(
-                    Q + "\\s*\\)*\\s*(?:or|\\|\\|)\\s+\\(*\\s*['\"]?[a-z0-9_]*['\"]?\\s*(?:=|<>|!=|like\\b|is\\b|>|<)")),
+                    Q + "\\s*\\)*\\s*(?:or|and|\\|\\||&&)\\s+\\(*\\s*['\"]?[a-z0-9_]*['\"]?\\s*(?:=|<>|!=|like\\b|is\\b|>|<)")),
             new Rule("boolean condition after a quote break", Pattern.compile(
                     Q + "\\s*\\)*\\s*(?:or|and)\\s+(?:true|false|not\\b|\\d+\\s*(?:--|#|$))")),
             new Rule("numeric tautology", Pattern.compile("^\\s*-?\\d+\\s*\\)*\\s+(?:or|and)\\s+\\(*\\d+\\s*(?:=|<>|>|<)\\s*\\d+")),
