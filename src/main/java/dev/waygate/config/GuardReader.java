@@ -31,7 +31,7 @@ final class GuardReader {
     private static Set<String> modeKeys() {
         Set<String> s = new LinkedHashSet<>();
         for (Check c : Check.values()) {
-            if (c != Check.LIMITS) {
+            if (c != Check.LIMITS && c != Check.RESULT_SECRETS) {
                 s.add(c.code());
             }
         }
@@ -107,13 +107,27 @@ final class GuardReader {
         }
         Map<Check, Mode> out = new EnumMap<>(Check.class);
         for (String key : MODE_KEYS) {
-            if (n.has(key)) {
-                Node v = n.child(key);
-                out.put(Check.byCode(key).orElseThrow(), Mode.parse(v.asString())
-                        .orElseThrow(() -> v.error("must be enforce, report or off")));
+            if (!n.has(key)) {
+                continue;
+            }
+            Node v = n.child(key);
+            Check c = Check.byCode(key).orElseThrow();
+            if (c == Check.SECRETS && v.isObject()) {
+                v.requireKeys(Set.of("arguments", "results"));
+                v.optional("arguments").ifPresent(a -> out.put(Check.SECRETS, mode(a)));
+                v.optional("results").ifPresent(r -> out.put(Check.RESULT_SECRETS, mode(r)));
+                continue;
+            }
+            out.put(c, mode(v));
+            if (c == Check.SECRETS) {
+                out.put(Check.RESULT_SECRETS, mode(v));
             }
         }
         return out;
+    }
+
+    private static Mode mode(Node v) {
+        return Mode.parse(v.asString()).orElseThrow(() -> v.error("must be enforce, report or off"));
     }
 
     private static Set<String> names(Node n, String key) {

@@ -7,7 +7,13 @@ public enum Check {
     SSRF(Mode.ENFORCE),
     SQL_INJECTION(Mode.ENFORCE),
     SCRIPT_INJECTION(Mode.ENFORCE),
+    /** In arguments: enforce denies (exfiltration). */
     SECRETS(Mode.ENFORCE),
+    /**
+     * In results: enforce redacts. Configured with {@code secrets} too (a scalar sets both
+     * directions, {@code { arguments: M, results: M }} each); findings name {@code secrets}.
+     */
+    RESULT_SECRETS(Mode.ENFORCE),
     /** Results only; redaction of personal data is opt-in. */
     PII(Mode.OFF),
     /** Results only; reported, not stripped, unless configured. */

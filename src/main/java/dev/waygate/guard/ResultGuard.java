@@ -30,7 +30,7 @@ public final class ResultGuard {
 
     public Outcome inspect(JsonNode result, Map<Check, Mode> modes) {
         List<Finding> findings = new ArrayList<>();
-        if (modes.get(Check.SECRETS) == Mode.OFF && modes.get(Check.PII) == Mode.OFF
+        if (modes.get(Check.RESULT_SECRETS) == Mode.OFF && modes.get(Check.PII) == Mode.OFF
                 && modes.get(Check.PROMPT_INJECTION) == Mode.OFF) {
             return new Outcome(result, findings);
         }
@@ -87,7 +87,7 @@ public final class ResultGuard {
     /** The changed text, or null when unchanged. */
     private static String text(String s, String path, Map<Check, Mode> modes, List<Finding> findings) {
         String out = s;
-        Mode secrets = modes.get(Check.SECRETS);
+        Mode secrets = modes.get(Check.RESULT_SECRETS);
         if (secrets != Mode.OFF) {
             List<SecretMatch> found = Secrets.scan(out).stream().filter(SecretMatch::actionable).toList();
             if (!found.isEmpty()) {
