@@ -52,7 +52,8 @@ public final class Gateway implements AutoCloseable {
         }
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
-        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, rateLimits), () -> policy.get().policy());
+        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit, rateLimits),
+                () -> policy.get().policy());
         this.http = new HttpFront(config, router, auth, keys, audit, policy);
         policy.onReload(this::reloaded);
     }
@@ -67,18 +68,6 @@ public final class Gateway implements AutoCloseable {
         return List.copyOf(stages);
     }
 
-    /**
-     * The stages that judge a routed call, in order. Guards, rate limits and approval are added here.
-     * The policy stage reads {@code policy} once per call; the stages after it use that snapshot.
-     */
-    public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy) {
-        return afterRoute(policy, new RateLimitStage());
-    }
-
-    static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, RateLimitStage rateLimits) {
-        return List.of(new PolicyStage(policy), rateLimits);
-    }
-
     /** Every reload is audited; one that changed the policy tells clients to list again. */
     private void reloaded(dev.waygate.reload.ReloadResult r) {
         String outcome = r.outcome().name().toLowerCase(java.util.Locale.ROOT);
@@ -87,6 +76,21 @@ public final class Gateway implements AutoCloseable {
         if (r.outcome() == dev.waygate.reload.ReloadResult.Outcome.APPLIED) {
             router.policyChanged();
         }
+    }
+
+    /**
+     * The stages that judge a routed call, in order: policy, guards (their findings go to
+     * {@code audit}), rate limits. The policy stage reads {@code policy} once per call; the stages
+     * after it use that snapshot.
+     */
+    public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, dev.waygate.audit.AuditLog audit) {
+        return afterRoute(policy, audit, new RateLimitStage());
+    }
+
+    static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, dev.waygate.audit.AuditLog audit, RateLimitStage rateLimits) {
+        return List.of(new PolicyStage(policy),
+                new dev.waygate.guard.GuardStage(dev.waygate.net.Resolver.SYSTEM, audit, dev.waygate.guard.GuardSettings.DEFAULTS),
+                rateLimits);
     }
 
     public void start() throws Exception {

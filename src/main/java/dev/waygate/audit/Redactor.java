@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.re2j.Pattern;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -28,8 +27,8 @@ import java.util.TreeMap;
  *   <li>strings, arrays, objects, depth and the total number of values are bounded; what is cut says
  *       how much was cut.</li>
  * </ol>
- * Keys that themselves look like secrets are replaced too. Patterns use RE2 (linear time): an
- * argument cannot make the gateway's audit path slow.
+ * Keys that themselves look like secrets are replaced too. The scan is linear (see
+ * {@link dev.waygate.guard.Secrets}): an argument cannot make the gateway's audit path slow.
  */
 public final class Redactor {
     public static final String REDACTED = "[REDACTED]";
@@ -50,26 +49,6 @@ public final class Redactor {
     private static final List<String> SECRET_PARTS = List.of("password", "passwd", "passphrase", "secret",
             "credential", "apikey", "accesskey", "privatekey", "authtoken", "accesstoken", "refreshtoken",
             "idtoken", "sessiontoken", "bearertoken", "authorization", "cookie");
-
-    /** Values shaped like credentials. Each alternative names the kind of secret it finds. */
-    static final Pattern SECRET_VALUE = Pattern.compile(String.join("|", List.of(
-            "wg_[A-Za-z0-9]{6,}_[A-Za-z0-9_-]{16,}",                    // Waygate API key
-            "(?i:bearer)\\s+[A-Za-z0-9._~+/=-]{8,}",                    // Authorization: Bearer ...
-            "(?i:basic)\\s+[A-Za-z0-9+/=]{8,}",                         // Authorization: Basic ...
-            "eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*", // JWT / JWS
-            "\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\\b",       // AWS access key id
-            "(?i:aws_secret_access_key)\\s*[=:]",                       // AWS secret in a config text
-            "\\bgh[pousr]_[A-Za-z0-9]{30,}",                            // GitHub token
-            "\\bgithub_pat_[A-Za-z0-9_]{30,}",                          // GitHub fine-grained token
-            "\\bglpat-[A-Za-z0-9_-]{20,}",                              // GitLab token
-            "\\bxox[abposr]-[A-Za-z0-9-]{10,}",                         // Slack token
-            "\\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}",                  // Stripe key
-            "\\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}",                  // OpenAI / Anthropic key
-            "\\bAIza[0-9A-Za-z_-]{35}",                                 // Google API key
-            "-----BEGIN[A-Z ]*PRIVATE KEY( BLOCK)?-----",               // PEM / PGP private key
-            "[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@",          // user:password@ in a URL
-            "[?&](?i:access_token|token|api_key|apikey|key|secret|password|passwd|sig|signature|code)=[^&\\s]{4,}"
-    )));
 
     private final Set<String> extraFields;
 
@@ -111,29 +90,14 @@ public final class Redactor {
         return false;
     }
 
-    /** Whether a string contains something shaped like a credential (scanning a bounded prefix). */
+    /**
+     * Whether a string contains something shaped like a credential (scanning a bounded prefix). The
+     * shapes are the guards' list ({@link dev.waygate.guard.Secrets}), weak matches included: the
+     * log hides {@code Bearer xyz} even where the guards would let it pass.
+     */
     public static boolean looksSecret(String s) {
         String scanned = s.length() > MAX_STRING + SCAN_MARGIN ? s.substring(0, MAX_STRING + SCAN_MARGIN) : s;
-        return mayHoldSecret(scanned) && SECRET_VALUE.matcher(scanned).find();
-    }
-
-    /**
-     * Every alternative of {@link #SECRET_VALUE} contains one of these literals (compared without
-     * case, so this admits a superset): text with none of them cannot match, and skips the regex,
-     * which is most of the cost of auditing ordinary arguments.
-     */
-    private static final List<String> SECRET_LITERALS = List.of("wg_", "bearer", "basic", "eyj", "akia", "asia", "agpa",
-            "aida", "aroa", "anpa", "aws_secret_access_key", "gh", "glpat-", "xox", "k_live_", "k_test_", "sk-", "aiza",
-            "-----begin", "://");
-
-    static boolean mayHoldSecret(String s) {
-        String lower = s.toLowerCase(java.util.Locale.ROOT);
-        for (String literal : SECRET_LITERALS) {
-            if (lower.contains(literal)) {
-                return true;
-            }
-        }
-        return lower.indexOf('=') >= 0 && (lower.indexOf('?') >= 0 || lower.indexOf('&') >= 0);
+        return dev.waygate.guard.Secrets.any(scanned);
     }
 
     private JsonNode copy(JsonNode n, int depth, int[] budget) {

@@ -83,7 +83,7 @@ final class StdioCommand implements Callable<Integer> {
                 }
                 // No reload triggers here: the client restarts a stdio gateway to change its policy.
                 LivePolicy policy = new LivePolicy(c);
-                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy),
+                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy, audit),
                         () -> policy.get().policy());
                 router.start();
                 try {

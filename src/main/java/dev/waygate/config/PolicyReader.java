@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class PolicyReader {
     private static final Set<String> KEYS = Set.of("default", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "principals", "roles", "servers", "tools", "prompts",
-            "resources", "arguments", "effect", "risk", "rate_limit");
+            "resources", "arguments", "effect", "risk", "rate_limit", "guards");
     private static final Set<String> LIMIT_KEYS = Set.of("per_minute", "burst");
     private static final Set<String> CONDITION_KEYS = Set.of("prefix", "pattern");
     /** Characters of an MCP tool name; a tool glob using any other can never match. */
@@ -34,6 +34,14 @@ final class PolicyReader {
      * @param ruleLimits receives each rule's {@code rate_limit}, by rule name
      */
     static Policy read(Node n, Set<String> servers, Map<String, RateLimit> ruleLimits) {
+        return read(n, servers, ruleLimits, new java.util.HashMap<>());
+    }
+
+    /**
+     * @param ruleGuards receives each rule's {@code guards} (detector modes), by rule name
+     */
+    static Policy read(Node n, Set<String> servers, Map<String, RateLimit> ruleLimits,
+                       Map<String, Map<dev.waygate.guard.Check, dev.waygate.guard.Mode>> ruleGuards) {
         n.requireKeys(KEYS);
         Effect def = n.optional("default").map(PolicyReader::effect).orElse(Effect.DENY);
         List<Rule> rules = new ArrayList<>();
@@ -53,6 +61,7 @@ final class PolicyReader {
                     }
                     ruleLimits.put(r.name(), rateLimit(l));
                 });
+                rule.optional("guards").ifPresent(g -> ruleGuards.put(r.name(), GuardReader.modes(g, false)));
             }
         }
         return new Policy(def, rules);

@@ -25,6 +25,12 @@ public final class ErrorCodes {
     public static final int DENIED = -32034;
     /** The gateway is shutting down. */
     public static final int SHUTTING_DOWN = -32035;
+    /**
+     * A guard refused the call's arguments, or could not inspect the call or its result (limits):
+     * {@code data.reason} is {@code guard_denied}, {@code data.detector} and {@code data.path} say
+     * which detector and which value; the value itself is never in the error.
+     */
+    public static final int GUARD_DENIED = -32040;
 
     private ErrorCodes() {}
 }

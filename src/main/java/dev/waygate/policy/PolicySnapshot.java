@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param version    1 at start, one more for each reload that changed the file
  * @param loadedAt   when this content was validated
  * @param digest     SHA-256 (hex) of the configuration file's content; empty when not read from a file
+ * @param guards     the {@code guards:} section and the rules' guard overrides, read from the same content
  */
-public record PolicySnapshot(Policy policy, RateLimits rateLimits, long version, Instant loadedAt, String digest) {
+public record PolicySnapshot(Policy policy, RateLimits rateLimits, long version, Instant loadedAt, String digest,
+                             dev.waygate.guard.GuardSettings guards) {
     public PolicySnapshot {
+        Objects.requireNonNull(guards, "guards");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(loadedAt, "loadedAt");
@@ -24,6 +27,11 @@ public record PolicySnapshot(Policy policy, RateLimits rateLimits, long version,
         if (version < 1) {
             throw new IllegalArgumentException("version starts at 1");
         }
+    }
+
+    /** Default guard settings. */
+    public PolicySnapshot(Policy policy, RateLimits rateLimits, long version, Instant loadedAt, String digest) {
+        this(policy, rateLimits, version, loadedAt, digest, dev.waygate.guard.GuardSettings.DEFAULTS);
     }
 
     /** A fixed policy (tests, tools that never reload): version 1, no digest. */

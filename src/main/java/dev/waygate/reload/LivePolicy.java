@@ -45,7 +45,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         this.started = started;
         this.loader = loader;
         this.current = new AtomicReference<>(new PolicySnapshot(started.policy(), started.rateLimits(), 1, Instant.now(),
-                started.digest()));
+                started.digest(), started.guards()));
     }
 
     public LivePolicy(GatewayConfig started) {
@@ -95,7 +95,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
                 r = new ReloadResult(ReloadResult.Outcome.UNCHANGED, old, restart, Optional.empty(), trigger, Instant.now());
             } else {
                 PolicySnapshot s = new PolicySnapshot(next.policy(), next.rateLimits(), old.version() + 1, Instant.now(),
-                        next.digest());
+                        next.digest(), next.guards());
                 current.set(s);
                 r = new ReloadResult(ReloadResult.Outcome.APPLIED, s, restart, Optional.empty(), trigger, s.loadedAt());
             }

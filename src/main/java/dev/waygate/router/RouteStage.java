@@ -28,7 +28,11 @@ final class RouteStage implements Stage {
                     () -> new NotRoutedException(ErrorCodes.RESOURCE_NOT_FOUND, "unknown_resource",
                             "resource not found: " + call.name())), call.name());
         };
-        return chain.proceed(call.withRoute(route));
+        Call routed = call.withRoute(route);
+        if (call.kind() == dev.waygate.pipeline.CallKind.TOOL) {
+            routed = routed.with(Router.TOOL, v.toolsByName().get(call.name()).item());
+        }
+        return chain.proceed(routed);
     }
 
     private static Call.Route route(Entry e, String reason, String unknown) {

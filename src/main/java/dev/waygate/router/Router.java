@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * client they belong to. Transport-independent: the fronts hand it parsed messages.
  */
 public final class Router {
+    /** The tool definition a tools/call was routed to, as clients list it (input schema for the guards). */
+    public static final dev.waygate.pipeline.Fact<com.fasterxml.jackson.databind.node.ObjectNode> TOOL =
+            dev.waygate.pipeline.Fact.of("tool", com.fasterxml.jackson.databind.node.ObjectNode.class);
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
     private final GatewayConfig config;

@@ -38,7 +38,7 @@ class PolicyConfigTest {
             bad-default.yaml              |  3 | policy.default                           | must be allow or deny
             rules-not-list.yaml           |  3 | policy.rules                             | must be a list
             rule-not-mapping.yaml         |  7 | policy.rules[0]                          | must be a mapping
-            unknown-rule-key.yaml         |  8 | policy.rules[0].tool                     | unknown key (allowed: arguments, effect, name, principals, prompts, rate_limit, resources, risk, roles, servers, tools)
+            unknown-rule-key.yaml         |  8 | policy.rules[0].tool                     | unknown key (allowed: arguments, effect, guards, name, principals, prompts, rate_limit, resources, risk, roles, servers, tools)
             missing-effect.yaml           |  7 | policy.rules[0].effect                   | is required (allow or deny)
             bad-effect.yaml               |  8 | policy.rules[0].effect                   | must be allow or deny
             risk-on-deny.yaml             | 10 | policy.rules[0].risk                     | applies only to rules with effect: allow

@@ -48,6 +48,7 @@ class AuditIT {
     static void writeAJournal() throws Exception {
         GatewayFixture gw = GatewayFixture.start("""
                 audit: { max_file_bytes: 4096, checkpoint_every: 5, redact_fields: [ticket] }
+                guards: { secrets: report }   # let the token through to the upstream: this tests the audit's own redaction
                 servers:
                   everything: { command: node, args: ["%s", stdio] }
                 """.formatted(GatewayFixture.everything()));

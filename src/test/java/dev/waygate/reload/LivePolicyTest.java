@@ -174,7 +174,15 @@ class LivePolicyTest {
     @Test
     void aReloadBetweenStagesDoesNotChangeTheVersionACallIsJudgedBy() throws Exception {
         LivePolicy live = start(A);
-        List<Stage> after = Gateway.afterRoute(live);
+        List<Stage> after = Gateway.afterRoute(live, new dev.waygate.audit.AuditLog() {
+            @Override
+            public void record(dev.waygate.audit.AuditEvent event) {}
+
+            @Override
+            public java.util.Optional<String> unavailable() {
+                return java.util.Optional.empty();
+            }
+        });
         Stage flipToB = (call, chain) -> {
             rewrite(B);
             assertThat(live.reload("test").applied()).isTrue();

@@ -1,0 +1,64 @@
+package dev.waygate.guard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Which arguments are paths or URLs, by their name (its last word: {@code source_path},
+ * {@code filePath}, {@code target_url}) or by the tool's input schema ({@code format: uri}).
+ */
+final class ArgumentNames {
+    static final Set<String> PATH_WORDS = Set.of("path", "paths", "file", "files", "filename", "filenames", "filepath",
+            "dir", "dirs", "directory", "directories", "folder", "source", "destination", "src", "dest");
+    static final Set<String> URL_WORDS = Set.of("url", "urls", "href", "link", "endpoint", "webhook", "callback");
+
+    private ArgumentNames() {}
+
+    static boolean pathLike(String name, GuardSettings s) {
+        return !name.isEmpty() && (s.pathArguments().contains(name) || PATH_WORDS.contains(lastWord(name)));
+    }
+
+    static boolean urlLike(String name, GuardSettings s, JsonNode propertySchema) {
+        if (s.urlArguments().contains(name) || URL_WORDS.contains(lastWord(name))) {
+            return true;
+        }
+        String format = propertySchema.path("format").asText("");
+        return format.equals("uri") || format.equals("url") || format.equals("iri");
+    }
+
+    /** {@code uri}, {@code resourceUri}, {@code file_uri}: a path when it is a {@code file:} URI, a URL otherwise. */
+    static boolean uriLike(String name) {
+        String w = lastWord(name);
+        return w.equals("uri") || w.equals("uris");
+    }
+
+    static String lastWord(String name) {
+        List<String> words = words(name);
+        return words.isEmpty() ? "" : words.getLast();
+    }
+
+    /** {@code source_path} → source, path; {@code filePath} → file, path; {@code URL} → url. */
+    static List<String> words(String key) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        for (int i = 0; i < key.length() && i < 128; i++) {
+            char c = key.charAt(i);
+            boolean boundary = !Character.isLetterOrDigit(c);
+            boolean upperAfterLower = Character.isUpperCase(c) && i > 0 && Character.isLowerCase(key.charAt(i - 1));
+            if ((boundary || upperAfterLower) && !w.isEmpty()) {
+                out.add(w.toString().toLowerCase(Locale.ROOT));
+                w.setLength(0);
+            }
+            if (!boundary) {
+                w.append(c);
+            }
+        }
+        if (!w.isEmpty()) {
+            out.add(w.toString().toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+}
