@@ -25,6 +25,12 @@ public final class ErrorCodes {
     public static final int DENIED = -32034;
     /** The gateway is shutting down. */
     public static final int SHUTTING_DOWN = -32035;
+    /**
+     * The tool is quarantined by tool pinning: its definition changed since it was approved, or its
+     * description looked poisoned when first seen ({@code data.reason}, {@code data.server},
+     * {@code data.tool}); an admin must approve it. Decision 0017.
+     */
+    public static final int TOOL_QUARANTINED = -32040;
 
     private ErrorCodes() {}
 }
