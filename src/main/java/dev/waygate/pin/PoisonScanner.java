@@ -78,6 +78,8 @@ public final class PoisonScanner {
             rule("exfiltration", "redirects where data is sent",
                     "\\b(all|every|any)\\b[^.!?\\n]{0,30}\\b(emails?|messages?|data|files?|results?|requests?|payments?|transfers?)\\b[^.!?\\n]{0,30}"
                             + "\\b(must|should|shall|will|have to|needs? to)\\b( always| also| now)? (be )?(sent|forwarded|redirected|copied|cc'?d|bcc'?d|routed|sent)\\b"),
+            rule("exfiltration", "asks the model to send all of some data somewhere",
+                    "\\b(send|forward|redirect|route|copy|bcc|cc)\\b (all|every|each|any)( of the)? (emails?|messages?|mails?|data|files?|results?|requests?|payments?|transfers?)\\b[^.!?\\n]{0,20}\\bto\\b"),
             rule("exfiltration", "asks the model to include the conversation",
                     "\\b(include|pass|send|append|attach|add|copy|put|forward|upload)\\b[^.!?\\n]{0,30}"
                             + "\\b((conversation|chat|message) (history|log|transcript)|previous messages|all messages|the entire conversation)\\b"),
