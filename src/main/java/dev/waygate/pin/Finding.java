@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param kind    stable code: {@code hidden_characters}, {@code instruction_override}, {@code secrecy},
  *                {@code instruction_tags}, {@code sensitive_file}, {@code exfiltration}, {@code tool_hijack},
- *                {@code padding}
+ *                {@code padding}, {@code oversized}
  * @param where   which part of the definition ({@code description}, {@code inputSchema.properties.x.description});
  *                empty for a bare text scan
  * @param reason  a short human sentence

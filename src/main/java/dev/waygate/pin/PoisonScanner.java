@@ -32,66 +32,79 @@ import java.util.Locale;
  * What it misses: paraphrases and other languages; it is a tripwire, not a classifier.
  */
 public final class PoisonScanner {
-    /** Texts longer than this are scanned only up to it (descriptions are short; a 1 MiB one is itself suspicious). */
-    static final int MAX_CHARS = 64 * 1024;
+    /**
+     * Texts longer than this are scanned only up to it, and reported ({@code oversized}): real
+     * descriptions are far shorter, and text past the limit could hide anything.
+     */
+    static final int MAX_CHARS = 16 * 1024;
     static final int EXCERPT = 80;
     private static final String GAP = "[^.!?\\n]{0,40}";
 
-    private record Rule(String kind, String reason, Pattern pattern) {}
+    /** A rule runs only on text holding one of its trigger strings: most descriptions hold none, and skip the regex. */
+    private record Rule(List<String> triggers, String kind, String reason, Pattern pattern) {
+        boolean triggered(String normalised) {
+            for (String t : triggers) {
+                if (normalised.contains(t)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     private static final List<Rule> RULES = List.of(
-            rule("instruction_override", "tells the model to ignore its instructions",
+            rule(List.of("ignore", "disregard", "forget", "override", "bypass", "overrule"), "instruction_override", "tells the model to ignore its instructions",
                     "\\b(ignore|disregard|forget|override|bypass|overrule)\\b( (all|any|every))?( (the|your|my|these|those|of))?"
                             + "( (previous|prior|above|earlier|preceding|former|system|existing|original|safety|security|other))+"
                             + " (instructions?|prompts?|rules|directions|guidelines|guidance|context|messages|constraints|policies|commands)\\b"),
-            rule("instruction_override", "tells the model to forget what it was told",
+            rule(List.of("ignore", "disregard", "forget"), "instruction_override", "tells the model to forget what it was told",
                     "\\b(ignore|disregard|forget) (all|everything|anything) (you|that|above|before|previously|else)\\b"),
-            rule("instruction_override", "announces new instructions for the model",
+            rule(List.of("instruction"), "instruction_override", "announces new instructions for the model",
                     "\\b(new|updated|real|actual|true|hidden|secret|additional) (system )?instructions? (for|to) (the |you|assistant|ai|model|llm|agent)"),
-            rule("instruction_override", "re-assigns the model's role",
+            rule(List.of("you are now", "from now on", "your new"), "instruction_override", "re-assigns the model's role",
                     "\\b(you are now|from now on,? you|your new (role|task|instructions|goal) (is|are))\\b"),
-            rule("instruction_override", "asks for the model's own instructions",
+            rule(List.of("system prompt", "instructions"), "instruction_override", "asks for the model's own instructions",
                     "\\b(reveal|print|output|repeat|show|leak|send|include|pass)\\b" + GAP
                             + "\\b(system prompt|your instructions|initial instructions|hidden instructions|previous instructions)\\b"),
-            rule("secrecy", "tells the model to keep something from the user",
+            rule(List.of("do not", "don't", "dont", "never", "must not", "should not", "shouldn't", "mustn't"), "secrecy", "tells the model to keep something from the user",
                     "\\b(do not|don't|dont|never|must not|should not|shouldn't|mustn't)\\b (tell|inform|notify|mention|reveal|disclose|alert)\\b"),
-            rule("secrecy", "tells the model to act without the user knowing",
+            rule(List.of("without"), "secrecy", "tells the model to act without the user knowing",
                     "\\bwithout (telling|informing|notifying|asking|alerting|warning|showing) (the |your )?(user|human|operator|person)\\b"),
-            rule("secrecy", "tells the model to act without the user knowing",
+            rule(List.of("without"), "secrecy", "tells the model to act without the user knowing",
                     "\\bwithout (the |your )?(user|human|operator)('s)? (knowledge|consent|noticing|knowing|awareness|permission)\\b"),
-            rule("secrecy", "tells the model the user must not know",
+            rule(List.of(" not"), "secrecy", "tells the model the user must not know",
                     "\\b(the )?(user|human|operator) (must|should|need|needs|does|do|will) not\\b[^.!?\\n]{0,20}\\b(know|see|be told|notice|find out|learn|be aware|be informed)\\b"),
-            rule("secrecy", "tells the model to hide something",
+            rule(List.of("hide", "conceal", "keep", "secretly", "covertly", "surreptitiously", "upset", "alarm", "scare", "worry", "confuse"), "secrecy", "tells the model to hide something",
                     "\\b(hide|conceal)\\b" + GAP + "\\bfrom the (user|human|operator)\\b|\\bkeep (this|these|it|that) (a )?(secret|hidden|confidential)\\b|\\b(secretly|covertly|surreptitiously)\\b|\\b(upset|alarm|scare|worry|confuse) the user\\b"),
-            rule("instruction_tags", "wraps text in tags that imitate instructions to the model",
+            rule(List.of("<", "["), "instruction_tags", "wraps text in tags that imitate instructions to the model",
                     "<\\s*/?\\s*(important|system|system_prompt|instructions?|secret|hidden|admin|critical|override|sys|mandatory)\\s*>"
                             + "|<\\|(im_start|im_end|system|endoftext)\\|>|\\[/?(system|inst|important|admin)\\]"),
-            rule("instruction_tags", "hides text in an HTML comment",
+            rule(List.of("<!--"), "instruction_tags", "hides text in an HTML comment",
                     "<!--"),
-            rule("sensitive_file", "asks the model to read or pass a credential file",
+            rule(List.of(".ssh", "id_", ".aws", "mcp.json", ".cursor", "claude_desktop", "/etc/", ".netrc", ".npmrc", ".pypirc", ".git-credentials", ".kube", ".docker", ".pgpass", "_history", "wallet.dat", ".gnupg"), "sensitive_file", "asks the model to read or pass a credential file",
                     "\\b(read|pass|send|include|upload|attach|copy|cat|forward|provide|append|open|load|fetch|get)\\b[^.!?\\n]{0,60}"
                             + "(\\.ssh\\b|\\bid_(rsa|dsa|ecdsa|ed25519)\\b|\\.aws/credentials|\\bmcp\\.json\\b|\\.cursor/|claude_desktop_config"
                             + "|/etc/(passwd|shadow)\\b|\\.netrc\\b|\\.npmrc\\b|\\.pypirc\\b|\\.git-credentials\\b|\\.kube/config\\b"
                             + "|\\.docker/config\\.json|\\.pgpass\\b|\\.bash_history\\b|\\.zsh_history\\b|\\bwallet\\.dat\\b|\\.gnupg\\b)"),
-            rule("exfiltration", "asks the model to pass content into a parameter",
+            rule(List.of("pass "), "exfiltration", "asks the model to pass content into a parameter",
                     "\\bpass (its|their|the|this|that|all|any)\\b[^.!?\\n]{0,25}\\b(content|contents|value|values|output|text|data)\\b[^.!?\\n]{0,25}\\bas\\b"),
-            rule("exfiltration", "redirects where data is sent",
+            rule(List.of("sent", "forwarded", "redirected", "copied", "cc", "routed"), "exfiltration", "redirects where data is sent",
                     "\\b(all|every|any)\\b[^.!?\\n]{0,30}\\b(emails?|messages?|data|files?|results?|requests?|payments?|transfers?)\\b[^.!?\\n]{0,30}"
                             + "\\b(must|should|shall|will|have to|needs? to)\\b( always| also| now)? (be )?(sent|forwarded|redirected|copied|cc'?d|bcc'?d|routed|sent)\\b"),
-            rule("exfiltration", "asks the model to send all of some data somewhere",
+            rule(List.of("send", "forward", "redirect", "route", "copy", "cc"), "exfiltration", "asks the model to send all of some data somewhere",
                     "\\b(send|forward|redirect|route|copy|bcc|cc)\\b (all|every|each|any)( of the)? (emails?|messages?|mails?|data|files?|results?|requests?|payments?|transfers?)\\b[^.!?\\n]{0,20}\\bto\\b"),
-            rule("exfiltration", "asks the model to include the conversation",
+            rule(List.of("history", "transcript", "previous messages", "all messages", "entire conversation"), "exfiltration", "asks the model to include the conversation",
                     "\\b(include|pass|send|append|attach|add|copy|put|forward|upload)\\b[^.!?\\n]{0,30}"
                             + "\\b((conversation|chat|message) (history|log|transcript)|previous messages|all messages|the entire conversation)\\b"),
-            rule("tool_hijack", "gives orders about other tools",
+            rule(List.of("must", "should", "has to", "have to", "needs to", "shall"), "tool_hijack", "gives orders about other tools",
                     "\\b(the|that|another|other|every|any|all) ([a-z0-9_.-]+ )?tools? (must|should|has to|have to|needs to|shall) (always |also |now |instead )?"
                             + "(send|forward|redirect|use|include|add|set|be called|call|pass|copy|bcc|cc)\\b"),
-            rule("tool_hijack", "makes itself a condition on other tools",
+            rule(List.of("this tool is", "before ", "instead of", "prior to"), "tool_hijack", "makes itself a condition on other tools",
                     "\\bwhen(ever)? this tool is (available|present|loaded|installed|enabled|connected)\\b"
                             + "|\\b(before|instead of|prior to) (using|calling|invoking|running) (any|every|all|each|another|the other)( other)? tools?\\b"));
 
-    private static Rule rule(String kind, String reason, String regex) {
-        return new Rule(kind, reason, Pattern.compile(regex));
+    private static Rule rule(List<String> triggers, String kind, String reason, String regex) {
+        return new Rule(triggers, kind, reason, Pattern.compile(regex));
     }
 
     /** Every sign of poisoning in {@code text}, at most one per rule and one per kind of hidden character. */
@@ -100,10 +113,17 @@ public final class PoisonScanner {
         if (text == null || text.isEmpty()) {
             return out;
         }
-        String s = text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) : text;
+        String s = text;
+        if (text.length() > MAX_CHARS) {
+            s = text.substring(0, MAX_CHARS);
+            out.add(new Finding("oversized", "", "is longer than " + MAX_CHARS + " characters; only the start was scanned", ""));
+        }
         String visible = hidden(s, out);
         String n = normalise(visible);
         for (Rule r : RULES) {
+            if (!r.triggered(n)) {
+                continue;
+            }
             Matcher m = r.pattern().matcher(n);
             if (m.find() && out.stream().noneMatch(f -> f.reason().equals(r.reason()))) {
                 out.add(new Finding(r.kind(), "", r.reason(), excerpt(n, m.start(), m.end())));
