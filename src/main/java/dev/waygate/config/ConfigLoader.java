@@ -278,7 +278,7 @@ public final class ConfigLoader {
         return new PinningConfig(n.optional("mode").map(m -> switch (m.asString()) {
             case "enforce" -> PinningConfig.Mode.ENFORCE;
             case "report" -> PinningConfig.Mode.REPORT;
-            case "off" -> PinningConfig.Mode.OFF;
+            case "off", "false" -> PinningConfig.Mode.OFF; // YAML 1.1 reads an unquoted off as false
             default -> throw m.error("must be 'enforce', 'report' or 'off'");
         }).orElse(PinningConfig.DEFAULT_MODE));
     }
