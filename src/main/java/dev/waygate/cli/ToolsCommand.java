@@ -67,7 +67,7 @@ final class ToolsCommand {
                 System.out.printf("%-40s %-9s %-12s %-24s %s%n", "TOOL", "STATE", "HASH", "APPROVED", "BY");
                 for (Pin p : pins) {
                     System.out.printf("%-40s %-9s %-12s %-24s %s%n", LogText.printable(PinNames.exposed(loaded, p.server(), p.tool())),
-                            p.state().wire(), p.seenHash().substring(0, 12), p.approvedAt().map(Instant::toString).orElse("-"),
+                            p.state().wire(), p.seenHash().substring(0, Math.min(12, p.seenHash().length())), p.approvedAt().map(Instant::toString).orElse("-"),
                             p.approvedBy().isEmpty() ? "-" : LogText.printable(p.approvedBy()));
                 }
             } finally {

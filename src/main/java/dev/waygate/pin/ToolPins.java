@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ToolPins implements ToolGate {
     private static final Logger LOG = LoggerFactory.getLogger(ToolPins.class);
+    /** The seen hash of a definition that could not be reviewed: matches no approval. */
+    static final String UNREADABLE = "unreadable";
 
     record Key(String server, String tool) {}
 
@@ -91,8 +93,21 @@ public final class ToolPins implements ToolGate {
         synchronized (lock) {
             for (ObjectNode tool : tools) {
                 String name = tool.path("name").asText("");
-                if (!name.isEmpty()) {
+                if (name.isEmpty()) {
+                    continue;
+                }
+                try {
                     review(server, name, ToolDefinition.of(tool));
+                } catch (RuntimeException e) {
+                    // Fail closed: a definition that cannot be hashed or scanned is held, never taken as approved.
+                    LOG.error("tool pinning: cannot review {} of {}: {}", LogText.printable(name), server, e.toString());
+                    Pin old = pins.get(new Key(server, name));
+                    Instant now = clock.instant();
+                    pins.put(new Key(server, name), old != null
+                            ? new Pin(server, name, old.approvedHash(), old.approvedDefinition(), old.approvedAt(), old.approvedBy(),
+                                    old.approvalAudited(), UNREADABLE, "{}", List.of(), old.firstSeen(), Optional.of(now))
+                            : new Pin(server, name, Optional.empty(), Optional.empty(), Optional.empty(), "", true, UNREADABLE, "{}",
+                                    List.of(), now, Optional.empty()));
                 }
             }
         }
