@@ -40,21 +40,18 @@ final class RouteStage implements Stage {
      */
     private Entry offered(Catalog.View v, String name) {
         Entry e = v.toolsByName().get(name);
-        if (e != null || !v.heldTools().containsKey(name)) {
+        Catalog.Held held = e == null ? v.heldTools().get(name) : null;
+        if (held == null) {
             return e;
         }
-        if (catalog.gate().sync()) {
-            Catalog.View now = catalog.view();
-            if (now.toolsByName().containsKey(name)) {
-                return now.toolsByName().get(name);
-            }
-            v = now;
+        // The pins themselves, not the view: an approval (by the CLI, or one that another thread is
+        // still publishing) counts from the moment it is made.
+        catalog.gate().sync();
+        var live = catalog.gate().hold(held.entry().server(), held.entry().upstreamName());
+        if (live.isEmpty()) {
+            return held.entry();
         }
-        Catalog.Held held = v.heldTools().get(name);
-        if (held == null) {
-            return null;
-        }
-        throw quarantined(name, held);
+        throw quarantined(name, new Catalog.Held(held.entry(), live.get()));
     }
 
     static DeniedException quarantined(String name, Catalog.Held held) {
