@@ -42,6 +42,12 @@ public final class ToolPins implements ToolGate {
     private static final Logger LOG = LoggerFactory.getLogger(ToolPins.class);
     /** The seen hash of a definition that could not be reviewed: matches no approval. */
     static final String UNREADABLE = "unreadable";
+    /**
+     * Characters of new or changed definitions scanned per tool list: scanning is linear but not
+     * free, and a hostile server must not buy unbounded CPU with 10,000 huge tools. Past it, a new
+     * or changed definition is not scanned and counts as poisoned ({@code oversized}): held.
+     */
+    static final long SCAN_BUDGET = 2L * 1024 * 1024;
 
     record Key(String server, String tool) {}
 
@@ -91,13 +97,14 @@ public final class ToolPins implements ToolGate {
             return;
         }
         synchronized (lock) {
+            long[] budget = {SCAN_BUDGET};
             for (ObjectNode tool : tools) {
                 String name = tool.path("name").asText("");
                 if (name.isEmpty()) {
                     continue;
                 }
                 try {
-                    review(server, name, ToolDefinition.of(tool));
+                    review(server, name, ToolDefinition.of(tool), budget);
                 } catch (RuntimeException e) {
                     // Fail closed: a definition that cannot be hashed or scanned is held, never taken as approved.
                     LOG.error("tool pinning: cannot review {} of {}: {}", LogText.printable(name), server, e.toString());
@@ -113,14 +120,17 @@ public final class ToolPins implements ToolGate {
         }
     }
 
-    private void review(String server, String name, ToolDefinition d) {
+    private void review(String server, String name, ToolDefinition d, long[] budget) {
         Key key = new Key(server, name);
         Pin old = pins.get(key);
         if (old != null && old.seenHash().equals(d.hash())) {
             return;
         }
         Instant now = clock.instant();
-        List<Finding> findings = d.scan(scanner);
+        budget[0] -= d.canonical().length();
+        List<Finding> findings = budget[0] >= 0 ? d.scan(scanner)
+                : List.of(new Finding("oversized", "", "not scanned: the server's tool list is larger than "
+                        + SCAN_BUDGET + " characters", ""));
         Pin p = old != null ? old.seen(d, findings, now)
                 : findings.isEmpty()
                 ? new Pin(server, name, Optional.of(d.hash()), Optional.of(d.canonical()), Optional.of(now), Pin.FIRST_SIGHT, true,

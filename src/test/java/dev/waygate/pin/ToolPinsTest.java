@@ -173,6 +173,21 @@ class ToolPinsTest {
     }
 
     @Test
+    void toolsPastTheScanBudgetOfOneListAreHeldUnscanned() throws Exception {
+        ToolPins p = pins(null);
+        String big = "Harmless text. ".repeat(800); // 12,000 characters: under the scanner's own limit
+        List<ObjectNode> tools = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            tools.add(tool("t" + i, big));
+        }
+        p.review("a", tools);
+        long held = tools.stream().filter(t -> p.hold("a", t.path("name").asText()).isPresent()).count();
+        assertThat(held).as("the ones past 2 MiB").isBetween(1L, 40L);
+        assertThat(p.pins()).filteredOn(x -> x.state() == Pin.State.POISONED)
+                .allSatisfy(x -> assertThat(x.findings()).extracting(Finding::kind).containsOnly("oversized"));
+    }
+
+    @Test
     void toolsOfTheSameNameOnTwoServersAreReportedOnce() throws Exception {
         ToolPins p = pins(null);
         Map<String, List<ObjectNode>> lists = Map.of("a", List.of(tool("read_file", "Reads.")),
