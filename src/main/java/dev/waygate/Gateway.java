@@ -7,6 +7,7 @@ import dev.waygate.auth.KeyStore;
 import dev.waygate.auth.TokenVerifier;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.front.HttpFront;
+import dev.waygate.pin.ToolPins;
 import dev.waygate.pipeline.Stage;
 import dev.waygate.policy.PolicySnapshot;
 import dev.waygate.policy.PolicyStage;
@@ -31,6 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final HttpFront http;
     private final LivePolicy policy;
     private final RateLimitStage rateLimits = new RateLimitStage();
+    private final ToolPins pins;
     private Optional<ConfigWatcher> watcher = Optional.empty();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -52,9 +54,10 @@ public final class Gateway implements AutoCloseable {
         }
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
+        this.pins = new ToolPins(config, db, audit);
         this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit, rateLimits),
-                () -> policy.get().policy());
-        this.http = new HttpFront(config, router, auth, keys, audit, policy);
+                () -> policy.get().policy(), pins);
+        this.http = new HttpFront(config, router, auth, keys, audit, policy, pins);
         policy.onReload(this::reloaded);
     }
 
@@ -98,9 +101,23 @@ public final class Gateway implements AutoCloseable {
         http.start();
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleAtFixedRate(rateLimits::evictFull, 1, 1, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(this::syncPins, 1, 1, TimeUnit.SECONDS); // approvals made by the CLI
         if (config.watchConfig()) {
             watcher = Optional.of(ConfigWatcher.start(config.file(), () -> policy.reload("file")));
         }
+    }
+
+    private void syncPins() {
+        try {
+            pins.sync();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Gateway.class).warn("tool pinning: could not read approvals: {}", e.getMessage());
+        }
+    }
+
+    /** Tool pinning: pins, approvals, shadowing. */
+    public ToolPins pins() {
+        return pins;
     }
 
     /** The policy in force, and its reload. */

@@ -145,6 +145,20 @@ public final class Canonical {
         return new String(line, start + prefix.length, valueLength, StandardCharsets.US_ASCII);
     }
 
+    /**
+     * A JSON tree as compact UTF-8 JSON with every object's keys sorted: the same tree always gives
+     * the same bytes (used to hash tool definitions for pinning).
+     */
+    public static byte[] sorted(JsonNode n) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            writeSorted(g, n);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
     /** Writes a JSON tree with every object's keys in sorted order. */
     static void writeSorted(JsonGenerator g, JsonNode n) throws IOException {
         if (n.isObject()) {

@@ -84,7 +84,7 @@ final class StdioCommand implements Callable<Integer> {
                 // No reload triggers here: the client restarts a stdio gateway to change its policy.
                 LivePolicy policy = new LivePolicy(c);
                 Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy, audit),
-                        () -> policy.get().policy());
+                        () -> policy.get().policy(), new dev.waygate.pin.ToolPins(c, db, audit));
                 router.start();
                 try {
                     new StdioFront(router, principal.get(), c.maxBodyBytes(), System.out).run(System.in);

@@ -31,10 +31,11 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
             "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits",
-            "audit", "oauth", "allow_inline_secrets", "watch_config", "guards");
+            "audit", "oauth", "allow_inline_secrets", "watch_config", "guards", "pinning");
     private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
+    private static final Set<String> PINNING_KEYS = Set.of("mode");
     private static final Set<String> AUDIT_KEYS = Set.of("mode", "checkpoint_every", "checkpoint_interval",
             "max_file_bytes", "redact_fields", "retention_days");
 
@@ -154,8 +155,9 @@ public final class ConfigLoader {
             throw root.child("oauth").error("has no effect with auth: none (remove one of them)");
         }
         boolean watch = root.optional("watch_config").map(Node::asBoolean).orElse(GatewayConfig.DEFAULT_WATCH_CONFIG);
+        PinningConfig pinning = root.optional("pinning").map(ConfigLoader::pinning).orElse(PinningConfig.DEFAULTS);
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
-                new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth, watch, digest(text), guards);
+                new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth, watch, digest(text), guards, pinning);
     }
 
     /** SHA-256 of the text's UTF-8 bytes, in hex: which content of the file is in force. */
@@ -271,6 +273,16 @@ public final class ConfigLoader {
         }).toList()).orElse(List.of());
         int retention = n.optional("retention_days").map(x -> x.asInt(0, 36_500)).orElse(AuditConfig.DEFAULT_RETENTION_DAYS);
         return new AuditConfig(mode, every, interval, maxFile, redact, retention);
+    }
+
+    private static PinningConfig pinning(Node n) {
+        n.requireKeys(PINNING_KEYS);
+        return new PinningConfig(n.optional("mode").map(m -> switch (m.asString()) {
+            case "enforce" -> PinningConfig.Mode.ENFORCE;
+            case "report" -> PinningConfig.Mode.REPORT;
+            case "off", "false" -> PinningConfig.Mode.OFF; // YAML 1.1 reads an unquoted off as false
+            default -> throw m.error("must be 'enforce', 'report' or 'off'");
+        }).orElse(PinningConfig.DEFAULT_MODE));
     }
 
     private static String separator(Node n) {

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param watchConfig    reload the policy when the file changes ({@code watch_config}, default true)
  * @param digest         SHA-256 (hex) of the file's bytes as read; empty when not read from a file
  * @param guards         the {@code guards:} section and the rules' guard overrides; reloaded with the policy
+ * @param pinning        tool pinning ({@code pinning:}); enforce when absent
  */
 public record GatewayConfig(
         Path file,
@@ -44,7 +45,8 @@ public record GatewayConfig(
         java.util.Optional<OAuthConfig> oauth,
         boolean watchConfig,
         String digest,
-        dev.waygate.guard.GuardSettings guards) {
+        dev.waygate.guard.GuardSettings guards,
+        PinningConfig pinning) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -61,16 +63,18 @@ public record GatewayConfig(
         java.util.Objects.requireNonNull(audit, "audit");
         java.util.Objects.requireNonNull(digest, "digest");
         java.util.Objects.requireNonNull(guards, "guards");
+        java.util.Objects.requireNonNull(pinning, "pinning");
     }
 
-    /** Default guard settings. */
+    /** Default guard settings, default pinning (enforce). */
     public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
                          long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
                          Map<String, ServerConfig> servers, dev.waygate.policy.Policy policy,
                          dev.waygate.ratelimit.RateLimits rateLimits, AuditConfig audit,
                          java.util.Optional<OAuthConfig> oauth, boolean watchConfig, String digest) {
         this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
-                policy, rateLimits, audit, oauth, watchConfig, digest, dev.waygate.guard.GuardSettings.DEFAULTS);
+                policy, rateLimits, audit, oauth, watchConfig, digest, dev.waygate.guard.GuardSettings.DEFAULTS,
+                PinningConfig.DEFAULTS);
     }
 
     /** Not read from a file (tests): the file is watched by default, no digest. */

@@ -94,6 +94,7 @@ final class ExecuteHandler {
             case ErrorCodes.UPSTREAM_TIMEOUT -> 504;
             case ErrorCodes.UPSTREAM_UNAVAILABLE, ErrorCodes.SHUTTING_DOWN -> 503;
             case ErrorCodes.UPSTREAM_FAILURE -> 502;
+            case ErrorCodes.GUARD_DENIED, ErrorCodes.TOOL_QUARANTINED -> 403;
             default -> e.code() == ErrorCodes.DENIED ? 403 : 500;
         };
     }
@@ -105,6 +106,7 @@ final class ExecuteHandler {
         return switch (status(e)) {
             case 400 -> "bad_request";
             case 404 -> "not_found";
+            case 403 -> e.code() == ErrorCodes.TOOL_QUARANTINED ? "tool_quarantined" : "guard_denied";
             case 502, 503, 504 -> "upstream_unavailable";
             default -> "error";
         };

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
  * HTTP+SSE), {@code /health}, {@code /ready}, the read-only admin views {@code /mcp/status},
- * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}, key management under {@code /keys}, the
+ * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}, key management under {@code /keys}, tool
+ * pins under {@code /tools/pins}, the
  * policy reload {@code POST /proxy/reload-config}, and
  * with {@code oauth} configured the protected resource metadata under
  * {@code /.well-known/oauth-protected-resource}. Handlers block on virtual threads. Every request
@@ -38,7 +39,8 @@ public final class HttpFront implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit, LivePolicy policy) {
+    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit, LivePolicy policy,
+                     dev.waygate.pin.ToolPins pins) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -59,6 +61,7 @@ public final class HttpFront implements AutoCloseable {
         KeysHandler keysHandler = new KeysHandler(keys, guard, audit);
         ReloadHandler reload = new ReloadHandler(policy, guard);
         ExecuteHandler execute = new ExecuteHandler(router, guard, config.maxBodyBytes());
+        PinsHandler pinsHandler = new PinsHandler(pins, guard);
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -84,6 +87,8 @@ public final class HttpFront implements AutoCloseable {
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);
+                            } else if (path.equals(PinsHandler.PATH) || path.startsWith(PinsHandler.PATH + "/")) {
+                                pinsHandler.handle(path, request, response, callback);
                             } else if (metadata.isPresent() && metadata.get().serves(path)) {
                                 metadata.get().handle(request, response, callback);
                             } else {

@@ -31,6 +31,12 @@ public final class ErrorCodes {
      * which detector and which value; the value itself is never in the error.
      */
     public static final int GUARD_DENIED = -32040;
+    /**
+     * The tool is quarantined by tool pinning: its definition changed since it was approved, or its
+     * description looked poisoned when first seen ({@code data.reason}, {@code data.server},
+     * {@code data.tool}); an admin must approve it. Decision 0017.
+     */
+    public static final int TOOL_QUARANTINED = -32041;
 
     private ErrorCodes() {}
 }

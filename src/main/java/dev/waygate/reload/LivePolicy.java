@@ -151,6 +151,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         m.put("audit", GatewayConfig::audit);
         m.put("oauth", GatewayConfig::oauth);
         m.put("watch_config", GatewayConfig::watchConfig);
+        m.put("pinning", GatewayConfig::pinning);
         return java.util.Collections.unmodifiableMap(m);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.config.ServerConfig;
 import dev.waygate.mcp.LogText;
+import dev.waygate.pin.ToolGate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,27 +33,55 @@ final class Catalog {
 
     record TemplateRoute(com.google.re2j.Pattern pattern, String server) {}
 
+    /** A tool that tool pinning holds back: not listed, and a call to it is refused with the hold's reason. */
+    record Held(Entry entry, ToolGate.Hold hold) {}
+
     record View(List<Entry> tools, Map<String, Entry> toolsByName, List<Entry> prompts, Map<String, Entry> promptsByName,
                 List<Entry> resources, Map<String, Entry> resourcesByUri, List<Entry> templates,
-                List<TemplateRoute> templateRoutes, List<String> problems) {
+                List<TemplateRoute> templateRoutes, List<String> problems, Map<String, Held> heldTools) {
         static final View EMPTY = new View(List.of(), Map.of(), List.of(), Map.of(), List.of(), Map.of(), List.of(),
-                List.of(), List.of());
+                List.of(), List.of(), Map.of());
     }
 
     private final GatewayConfig config;
+    private final ToolGate gate;
     private final Map<String, ServerLists> lists = new ConcurrentHashMap<>();
     private volatile View view = View.EMPTY;
 
     Catalog(GatewayConfig config) {
+        this(config, ToolGate.OPEN);
+    }
+
+    /** @param gate reviews each server's tools before they are offered, and holds back those it must (pinning) */
+    Catalog(GatewayConfig config, ToolGate gate) {
         this.config = config;
+        this.gate = gate;
+    }
+
+    ToolGate gate() {
+        return gate;
     }
 
     View view() {
         return view;
     }
 
+    /** A server's fresh lists: its tools are reviewed (pinned, held) before any client can see them. */
     synchronized void update(String server, ServerLists l) {
+        gate.review(server, l.tools());
         lists.put(server, l);
+        Map<String, List<ObjectNode>> tools = new TreeMap<>();
+        lists.forEach((name, sl) -> {
+            if (config.servers().containsKey(name)) {
+                tools.put(name, sl.tools());
+            }
+        });
+        gate.crossCheck(tools);
+        rebuild();
+    }
+
+    /** Rebuilds the view with the same lists (holds changed: a tool was approved). */
+    synchronized void refresh() {
         rebuild();
     }
 
@@ -64,7 +93,12 @@ final class Catalog {
 
     private void rebuild() {
         List<String> problems = new ArrayList<>();
-        List<Entry> tools = named("tool", ServerLists::tools, true, problems);
+        List<Entry> offered = named("tool", ServerLists::tools, true, problems);
+        List<Entry> tools = new ArrayList<>(offered.size());
+        Map<String, Held> held = new HashMap<>();
+        for (Entry e : offered) {
+            gate.hold(e.server(), e.upstreamName()).ifPresentOrElse(h -> held.put(e.key(), new Held(e, h)), () -> tools.add(e));
+        }
         List<Entry> prompts = named("prompt", ServerLists::prompts, false, problems);
         List<Entry> resources = keyed("resource", ServerLists::resources, "uri", problems);
         List<Entry> templates = keyed("resource template", ServerLists::templates, "uriTemplate", problems);
@@ -74,8 +108,8 @@ final class Catalog {
                     () -> problems.add("resource template of server '" + e.server() + "' is too long to route"));
         }
         problems.forEach(p -> LOG.warn("catalog: {}", p));
-        view = new View(tools, index(tools), prompts, index(prompts), resources, index(resources), templates, List.copyOf(routes),
-                List.copyOf(problems));
+        view = new View(List.copyOf(tools), index(tools), prompts, index(prompts), resources, index(resources), templates,
+                List.copyOf(routes), List.copyOf(problems), Map.copyOf(held));
     }
 
     private List<Entry> named(String what, Function<ServerLists, List<ObjectNode>> pick, boolean checkToolName,

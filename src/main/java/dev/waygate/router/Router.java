@@ -56,9 +56,20 @@ public final class Router {
      * @param policy      the current policy: decides what lists show each principal
      */
     public Router(GatewayConfig config, List<Stage> beforeRoute, List<Stage> afterRoute, Supplier<Policy> policy) {
+        this(config, beforeRoute, afterRoute, policy, dev.waygate.pin.ToolGate.OPEN);
+    }
+
+    /** @param pins reviews upstream tools before they are offered and holds back changed ones (tool pinning) */
+    public Router(GatewayConfig config, List<Stage> beforeRoute, List<Stage> afterRoute, Supplier<Policy> policy,
+                  dev.waygate.pin.ToolGate pins) {
         this.config = config;
         this.policy = policy;
-        this.catalog = new Catalog(config);
+        this.catalog = new Catalog(config, pins);
+        // An approval brings a tool back without a new list from its server: rebuild, and tell the clients.
+        pins.onChange(() -> {
+            catalog.refresh();
+            broadcast(JsonRpc.notification("notifications/tools/list_changed", null));
+        });
         this.upstreams = new Upstreams(config, catalog, this::broadcast, this::sessionById);
         List<Stage> all = new ArrayList<>(beforeRoute);
         all.add(new RouteStage(catalog));
@@ -220,6 +231,9 @@ public final class Router {
 
     private JsonNode dispatch(ClientSession s, String method, ObjectNode params, RequestScope scope) {
         Catalog.View v = catalog.view();
+        if (method.equals("tools/list") && !v.heldTools().isEmpty() && catalog.gate().sync()) {
+            v = catalog.view(); // an approval made by the CLI since the view was built
+        }
         int pageSize = config.pageSize();
         return switch (method) {
             case "ping" -> Json.object();

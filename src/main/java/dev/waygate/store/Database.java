@@ -48,7 +48,26 @@ public final class Database implements AutoCloseable {
             )""",
             "CREATE INDEX audit_index_time ON audit_index (time)",
             "CREATE INDEX audit_index_principal ON audit_index (principal, time)",
-            "CREATE INDEX audit_index_target ON audit_index (target, time)");
+            "CREATE INDEX audit_index_target ON audit_index (target, time)",
+            // Tool pins (decision 0017): the approved and the last seen definition of each upstream tool.
+            // approved_hash NULL: never approved (poisoned on first sight). approval_audited 0: approved
+            // by the CLI, to be recorded in the audit journal by the running gateway.
+            """
+            CREATE TABLE tool_pins (
+              server TEXT NOT NULL,
+              tool TEXT NOT NULL,
+              approved_hash TEXT,
+              approved_definition TEXT,
+              approved_at TEXT,
+              approved_by TEXT NOT NULL DEFAULT '',
+              approval_audited INTEGER NOT NULL DEFAULT 1,
+              seen_hash TEXT NOT NULL,
+              seen_definition TEXT NOT NULL,
+              findings TEXT NOT NULL DEFAULT '[]',
+              first_seen TEXT NOT NULL,
+              changed_at TEXT,
+              PRIMARY KEY (server, tool)
+            )""");
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
