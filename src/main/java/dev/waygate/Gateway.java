@@ -52,6 +52,7 @@ public final class Gateway implements AutoCloseable {
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
         this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy), () -> policy.get().policy());
+        router.auditUpstreamEvents(audit::record);
         this.http = new HttpFront(config, router, auth, keys, audit, policy);
     }
 

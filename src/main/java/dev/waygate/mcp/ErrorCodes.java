@@ -25,6 +25,12 @@ public final class ErrorCodes {
     public static final int DENIED = -32034;
     /** The gateway is shutting down. */
     public static final int SHUTTING_DOWN = -32035;
+    /**
+     * A sandboxed upstream exceeded a limit and was killed: the message is {@code limit exceeded: LIMIT}
+     * and {@code data.limit} names it ({@code memory}, {@code cpu}, {@code output}, {@code file_size},
+     * {@code wall_timeout}); {@code data.server} the server.
+     */
+    public static final int LIMIT_EXCEEDED = -32060;
 
     private ErrorCodes() {}
 }

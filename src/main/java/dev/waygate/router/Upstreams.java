@@ -35,6 +35,7 @@ final class Upstreams implements UpstreamEvents {
     private final Consumer<ObjectNode> broadcast;
     private final Function<String, Optional<ClientSession>> sessions;
     private final Map<String, Refresh> refreshes = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Consumer<dev.waygate.audit.AuditEvent> audit = e -> { };
 
     Upstreams(GatewayConfig config, Catalog catalog, Consumer<ObjectNode> broadcast,
               Function<String, Optional<ClientSession>> sessions) {
@@ -42,7 +43,8 @@ final class Upstreams implements UpstreamEvents {
         this.broadcast = broadcast;
         this.sessions = sessions;
         for (ServerConfig sc : config.servers().values()) {
-            byName.put(sc.name(), new Upstream(sc, config.file().getParent(), this));
+            // A sandboxed server never sees the data directory (keys, audit journal), even inside a bound directory.
+            byName.put(sc.name(), new Upstream(sc, config.file().getParent(), this, List.of(config.dataDir())));
         }
     }
 
@@ -80,6 +82,20 @@ final class Upstreams implements UpstreamEvents {
     @Override
     public void ready(Upstream u) {
         refreshLater(u, List.of("tools", "prompts", "resources"));
+    }
+
+    void auditTo(Consumer<dev.waygate.audit.AuditEvent> audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public void limitExceeded(Upstream u, dev.waygate.sandbox.LimitBreach breach) {
+        LOG.warn("[{}] {}: {}; killed", u.name(), breach.message(), breach.detail());
+        try {
+            audit.accept(dev.waygate.audit.Events.limitExceeded(u.name(), breach.limit(), breach.detail()));
+        } catch (RuntimeException e) {
+            LOG.warn("[{}] could not audit the limit breach: {}", u.name(), e.getMessage());
+        }
     }
 
     @Override
