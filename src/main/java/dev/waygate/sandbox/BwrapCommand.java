@@ -80,7 +80,9 @@ public final class BwrapCommand {
             argv.addAll(List.of(b.writable() ? "--bind" : "--ro-bind", b.path().toString(), b.path().toString()));
         }
         for (Path h : hidden) {
-            if (binds.stream().anyMatch(b -> h.startsWith(b.path()) || b.path().startsWith(h))) {
+            boolean covered = binds.stream().anyMatch(b -> h.startsWith(b.path()) || b.path().startsWith(h));
+            // A path the sandbox's uid cannot even reach needs no mask (and bwrap, running as that uid, could not mount one).
+            if (covered && (uid < 0 || reachableByOthers(h))) {
                 argv.addAll(List.of("--tmpfs", h.toString()));
             }
         }
@@ -189,6 +191,20 @@ public final class BwrapCommand {
         }
         env.putAll(serverEnv);
         return env;
+    }
+
+    /** Every directory above {@code p} lets other users pass (o+x): a uid of its own can reach {@code p}. */
+    static boolean reachableByOthers(Path p) {
+        for (Path d = p.getParent(); d != null; d = d.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(d).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static int uidFor(String server) {
