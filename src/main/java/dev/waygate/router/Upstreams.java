@@ -57,7 +57,25 @@ final class Upstreams implements UpstreamEvents {
     }
 
     void start() {
+        checkSandbox();
         byName.values().forEach(Upstream::start);
+    }
+
+    /** The start-time check: does bubblewrap work here? A sandboxed server is not started when it does not (fail closed). */
+    private void checkSandbox() {
+        List<ServerConfig> stdio = byName.values().stream().map(Upstream::config)
+                .filter(c -> c.transport() == ServerConfig.Transport.STDIO).toList();
+        stdio.stream().filter(c -> !c.sandbox().enabled()).forEach(c -> LOG.warn(
+                "[{}] sandbox: none: runs unconfined with the gateway's rights (listed at /diagnostics/security)", c.name()));
+        if (stdio.stream().noneMatch(c -> c.sandbox().enabled())) {
+            return;
+        }
+        dev.waygate.sandbox.SandboxHost host = dev.waygate.sandbox.SandboxHost.get();
+        if (host.problem().isPresent()) {
+            LOG.error("sandbox unavailable: {}; sandboxed servers will not start", host.problem().get());
+        } else {
+            LOG.info("sandbox: bubblewrap works (checked in {} ms); cgroups: {}", host.checkMillis(), host.cgroups().description());
+        }
     }
 
     void stop() {
