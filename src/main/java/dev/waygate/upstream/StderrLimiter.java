@@ -20,7 +20,7 @@ final class StderrLimiter {
     private int suppressed;
     private final int maxLines;
     private final java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
-    static final int TAIL_LINES = 20;
+    static final int TAIL_LINES = 64;
 
     StderrLimiter(String server, Logger log) {
         this(server, log, MAX_LINES_PER_WINDOW);

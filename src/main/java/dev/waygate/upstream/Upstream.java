@@ -193,6 +193,11 @@ public final class Upstream {
 
             @Override
             public void closed(String reason) {
+                // Pending requests fail now, not at their timeout (a server dying during the handshake included).
+                Transport t = transport;
+                java.util.Optional<dev.waygate.sandbox.LimitBreach> breach = t == null ? java.util.Optional.empty() : t.breach();
+                failAll(breach.map(Upstream.this::limitError).orElseGet(() -> McpException.upstream(ErrorCodes.UPSTREAM_FAILURE,
+                        config.name(), "upstream '" + config.name() + "' disconnected: " + reason)));
                 synchronized (closedSignal) {
                     closeReason[0] = reason;
                     closedSignal.notifyAll();
