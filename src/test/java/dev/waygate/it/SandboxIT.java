@@ -44,6 +44,9 @@ class SandboxIT {
     static Path writable;
     static String canaryText = "CANARY-" + UUID.randomUUID();
     static ServerSocket listener;
+    /** Stands in for Waygate's egress proxy: records each request line, answers 200. */
+    static ServerSocket proxy;
+    static final java.util.Queue<String> proxied = new java.util.concurrent.ConcurrentLinkedQueue<>();
     static final AtomicInteger accepted = new AtomicInteger();
     static Map.Entry<String, String> secret;
     static GatewayFixture gw;
@@ -66,6 +69,21 @@ class SandboxIT {
                     accepted.incrementAndGet();
                 } catch (java.io.IOException e) {
                     return;
+                }
+            }
+        });
+        proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!proxy.isClosed()) {
+                try (Socket s = proxy.accept()) {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream()));
+                    proxied.add(in.readLine());
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (java.io.IOException e) {
+                    if (proxy.isClosed()) {
+                        return;
+                    }
                 }
             }
         });
@@ -95,9 +113,11 @@ class SandboxIT {
                     sandbox: { read_write: ["%4$s"] }
                   everything: { command: node, args: ["%5$s", stdio] }
                   crashy: { command: /bin/false, required: false }
-                """.formatted(HOSTILE, readOnly, GatewayFixture.filesystem(), writable, GatewayFixture.everything()));
+                  egressed: { command: node, args: ["%1$s"], sandbox: { network: egress, proxy: "127.0.0.1:%6$d" } }
+                """.formatted(HOSTILE, readOnly, GatewayFixture.filesystem(), writable, GatewayFixture.everything(),
+                proxy.getLocalPort()));
         gw.awaitReady(Duration.ofSeconds(90)).awaitTools(Duration.ofSeconds(60), "caged__connect", "free__connect",
-                "walled__spin", "files__write_file", "everything__echo");
+                "walled__spin", "files__write_file", "everything__echo", "egressed__via_proxy");
     }
 
     static Path open(Path p, String perms) throws java.io.IOException {
@@ -111,6 +131,7 @@ class SandboxIT {
             gw.close();
         }
         listener.close();
+        proxy.close();
         GatewayFixture.deleteTree(area);
     }
 
@@ -208,6 +229,18 @@ class SandboxIT {
         return response.path("result").path("content").path(0).path("text").asText(response.toString());
     }
 
+    /** network: egress: the proxy is reachable through the bridge; the test's port, beside it on the host, is not. */
+    @Test
+    void egressReachesOnlyTheEgressProxy() throws Exception {
+        JsonNode out = NodeClient.http(gw.mcpUrl(), gw.key(), """
+                [{"op":"callTool","name":"egressed__via_proxy","arguments":{"url":"http://example.com/sandbox-it"},"timeoutMs":60000},
+                 {"op":"callTool","name":"egressed__connect","arguments":{"port":%d},"timeoutMs":60000}]""".formatted(listener.getLocalPort()));
+
+        assertThat(attempt(out, 0).path("detail").asText()).as("%s", out).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(proxied).contains("GET http://example.com/sandbox-it HTTP/1.1");
+        assertThat(attempt(out, 1).path("detail").asText()).isEqualTo("ECONNREFUSED");
+    }
+
     @Test
     void serverFilesystemWritesOnlyWhereItsSandboxAllowsAndServerEverythingWorks() throws Exception {
         JsonNode out = NodeClient.http(gw.mcpUrl(), gw.key(), """
@@ -243,7 +276,7 @@ class SandboxIT {
         JsonNode body = Json.parse(r.body());
         assertThat(body.path("sandbox").path("available").asBoolean()).isTrue();
         assertThat(body.path("unsandboxed_servers").findValuesAsText("name")).containsExactly("free");
-        assertThat(body.path("servers").findValuesAsText("name")).contains("caged", "walled", "files", "everything");
+        assertThat(body.path("servers").findValuesAsText("name")).contains("caged", "walled", "files", "everything", "egressed");
         HttpResponse<String> dev = http.send(HttpRequest.newBuilder(URI.create(gw.base() + "/diagnostics/security"))
                 .header("Authorization", "Bearer " + gw.key()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(dev.statusCode()).isEqualTo(403);
