@@ -63,7 +63,7 @@ final class SandboxCommand {
                 System.err.println("waygate: sandbox unavailable on this machine: " + host.problem().get());
                 return Main.FAILURE;
             }
-            describe(host, BwrapCommand.plan(host, s, List.of(c.dataDir()), System.getenv(), Optional.of(Path.of("/run/waygate"))), c);
+            describe(host, BwrapCommand.plan(host, s, c.file().getParent(), List.of(c.dataDir()), System.getenv(), Optional.of(Path.of("/run/waygate"))), c);
             return handshake(s, c);
         }
 

@@ -28,18 +28,24 @@ final class AutoBinds {
 
     private AutoBinds() {}
 
-    static List<Bind> of(Path command, List<String> args, Optional<Path> cwd) {
+    /**
+     * @param cwd       where relative args resolve
+     * @param bindCwd   whether {@code cwd} was written (then it is bound too)
+     */
+    static List<Bind> of(Path command, List<String> args, Path cwd, boolean bindCwd) {
         List<Bind> out = new ArrayList<>();
         add(out, command, "command");
         for (String a : args) {
-            if (a.startsWith("/") || (a.contains("/") && !a.startsWith("-") && cwd.isPresent())) {
-                Path p = a.startsWith("/") ? Path.of(a) : cwd.get().resolve(a);
+            if (a.startsWith("/") || (a.contains("/") && !a.startsWith("-"))) {
+                Path p = cwd.resolve(a).normalize();
                 if (Files.exists(p)) {
-                    add(out, p.normalize(), "args");
+                    add(out, p, "args");
                 }
             }
         }
-        cwd.ifPresent(c -> out.add(new Bind(c, false, "cwd")));
+        if (bindCwd) {
+            out.add(new Bind(cwd, false, "cwd"));
+        }
         return out;
     }
 

@@ -40,22 +40,24 @@ public final class BwrapCommand {
     private BwrapCommand() {}
 
     /**
-     * @param defaultCwd where an unsandboxed server would start (the configuration's directory)
+     * @param defaultCwd where a server without {@code cwd} starts (the configuration's directory): relative
+     *                   args resolve there; inside the sandbox it is an empty directory, not the host's
      * @param hidden     host paths never shown, even inside a bound directory (the gateway's data directory)
      * @param own        the gateway's environment: only the names the sandbox's {@code env} lists are taken
      * @param egress     for {@code network: egress}: the {@link EgressBridge}'s socket directory
      */
-    public static SandboxPlan plan(SandboxHost host, ServerConfig server, List<Path> hidden, Map<String, String> own,
-                                   Optional<Path> egress) throws SandboxException {
+    public static SandboxPlan plan(SandboxHost host, ServerConfig server, Path defaultCwd, List<Path> hidden,
+                                   Map<String, String> own, Optional<Path> egress) throws SandboxException {
         SandboxConfig sb = server.sandbox();
         if (!sb.enabled()) {
             throw new IllegalArgumentException("server '" + server.name() + "' has sandbox: none");
         }
-        Path command = resolve(server.command().orElseThrow(), own.getOrDefault("PATH", PATH), server.cwd());
+        Path cwd = server.cwd().orElse(defaultCwd);
+        Path command = resolve(server.command().orElseThrow(), own.getOrDefault("PATH", PATH), Optional.of(cwd));
         if (sb.network() == SandboxConfig.Network.EGRESS && egress.isEmpty()) {
             throw new IllegalArgumentException("network: egress needs the bridge's socket directory");
         }
-        List<Bind> binds = new ArrayList<>(AutoBinds.of(command, server.args(), server.cwd()));
+        List<Bind> binds = new ArrayList<>(AutoBinds.of(command, server.args(), cwd, server.cwd().isPresent()));
         sb.readOnly().forEach(p -> binds.add(new Bind(p, false, "read_only")));
         sb.readWrite().forEach(p -> binds.add(new Bind(p, true, "read_write")));
         sb.workdir().ifPresent(w -> binds.add(new Bind(w, false, "workdir")));
@@ -64,7 +66,9 @@ public final class BwrapCommand {
                 throw new SandboxException(b.why() + " path " + b.path() + " does not exist");
             }
         }
-        String workdir = sb.workdir().or(server::cwd).map(Path::toString).orElse(HOME);
+        // Without a written cwd the server starts where relative args expect it, in an empty directory:
+        // the configuration's directory holds the data directory and secret files, so it is not bound.
+        String workdir = sb.workdir().orElse(cwd).toString();
         int uid = host.root() ? uidFor(server.name()) : -1;
 
         List<String> argv = new ArrayList<>();
@@ -76,6 +80,9 @@ public final class BwrapCommand {
         argv.add(host.bwrap().toString());
         argv.addAll(namespaces(sb));
         argv.addAll(system());
+        if (sb.workdir().isEmpty() && server.cwd().isEmpty()) {
+            argv.addAll(List.of("--dir", workdir));
+        }
         for (Bind b : binds) {
             argv.addAll(List.of(b.writable() ? "--bind" : "--ro-bind", b.path().toString(), b.path().toString()));
         }

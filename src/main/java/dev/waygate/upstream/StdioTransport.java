@@ -83,7 +83,7 @@ final class StdioTransport implements Transport {
             bridge = EgressBridge.start(config.name(), config.sandbox().proxy());
             egress = Optional.of(bridge.dir());
         }
-        SandboxPlan plan = BwrapCommand.plan(host, config, hidden, System.getenv(), egress);
+        SandboxPlan plan = BwrapCommand.plan(host, config, defaultCwd, hidden, System.getenv(), egress);
         LOG.debug("[{}] sandbox: {}", config.name(), BwrapCommand.display(plan.argv()));
         ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(new java.io.File("/"));
         pb.environment().clear();

@@ -25,6 +25,9 @@ class BwrapCommandTest {
     static final Map<String, String> GATEWAY_ENV = Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8",
             "WAYGATE_ADMIN_TOKEN", "gateway-secret", "AWS_SECRET_ACCESS_KEY", "aws-secret");
 
+    /** Where a server without cwd starts (the configuration's directory in the gateway). */
+    static final Path HOME_DIR = Path.of("/srv/waygate-config");
+
     @TempDir
     Path dir;
 
@@ -52,7 +55,7 @@ class BwrapCommandTest {
     @Test
     void asRootTheChainLeavesRootThenLimitsThenIsolates() throws Exception {
         SandboxPlan p = BwrapCommand.plan(ROOT, server(List.of("stdio"), Optional.empty(), Map.of(), SandboxConfig.defaults()),
-                List.of(), GATEWAY_ENV, Optional.empty());
+                HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty());
         List<String> argv = p.argv();
         int uid = BwrapCommand.uidFor("srv");
 
@@ -66,7 +69,9 @@ class BwrapCommandTest {
         assertThat(argv.subList(bwrap, argv.size())).contains("--unshare-all", "--die-with-parent", "--new-session");
         assertThat(argv.subList(bwrap, argv.size())).doesNotContain("--share-net");
         assertThat(argv.subList(argv.size() - 3, argv.size())).containsExactly("--", "/usr/bin/node", "stdio");
-        assertThat(p.workdir()).isEqualTo(BwrapCommand.HOME);
+        assertThat(p.workdir()).as("an empty directory where relative args expect it").isEqualTo(HOME_DIR.toString());
+        assertThat(argv).containsSubsequence("--dir", HOME_DIR.toString());
+        assertThat(triples(argv, "--ro-bind")).noneMatch(t -> t.getFirst().equals(HOME_DIR.toString()));
         assertThat(uid).isBetween(BwrapCommand.UID_BASE + 1, BwrapCommand.UID_BASE + BwrapCommand.UID_RANGE);
     }
 
@@ -74,7 +79,7 @@ class BwrapCommandTest {
     void asAnOrdinaryUserThereIsNoSetprivAndCpuHasASoftAndAHardLimit() throws Exception {
         SandboxConfig.Limits l = new SandboxConfig.Limits(2048, 10, 32, 64, 5, Optional.empty(), 1 << 20, 10);
         List<String> argv = BwrapCommand.plan(USER, server(List.of(), Optional.empty(), Map.of(), sandbox(List.of(), List.of(), l)),
-                List.of(), GATEWAY_ENV, Optional.empty()).argv();
+                HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty()).argv();
 
         assertThat(argv.getFirst()).isEqualTo("/usr/bin/prlimit");
         assertThat(argv).contains("--as=" + 2048L * 1024 * 1024, "--cpu=10:11", "--nproc=32", "--nofile=64", "--fsize=" + 5L * 1024 * 1024);
@@ -83,7 +88,7 @@ class BwrapCommandTest {
     @Test
     void systemDirectoriesAreReadOnlyAndTmpHomeAndEtcArePrivate() throws Exception {
         List<String> argv = BwrapCommand.plan(USER, server(List.of(), Optional.empty(), Map.of(), SandboxConfig.defaults()),
-                List.of(), GATEWAY_ENV, Optional.empty()).argv();
+                HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty()).argv();
 
         assertThat(triples(argv, "--ro-bind")).contains(List.of("/usr", "/usr"));
         assertThat(triples(argv, "--bind")).isEmpty();
@@ -105,7 +110,7 @@ class BwrapCommandTest {
         Path cwd = Files.createDirectories(dir.resolve("work"));
         SandboxPlan p = BwrapCommand.plan(USER, server(List.of(script.toString(), own.toString(), "--config", cfg.toString(),
                         "stdio", "-y"), Optional.of(cwd), Map.of(), sandbox(List.of(ro), List.of(rw), SandboxConfig.Limits.DEFAULTS)),
-                List.of(), GATEWAY_ENV, Optional.empty());
+                HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty());
 
         List<List<String>> readOnly = triples(p.argv(), "--ro-bind");
         assertThat(readOnly).contains(List.of(dir.resolve("app/node_modules").toString(), dir.resolve("app/node_modules").toString()),
@@ -119,11 +124,24 @@ class BwrapCommandTest {
     }
 
     @Test
+    void relativeArgsResolveWhereTheServerStartsWhichIsAnEmptyDirectory() throws Exception {
+        Path config = Files.createDirectories(dir.resolve("examples/demo"));
+        Path script = Files.writeString(Files.createDirectories(dir.resolve("servers")).resolve("s.js"), "");
+        SandboxPlan p = BwrapCommand.plan(USER, server(List.of("../../servers/s.js"), Optional.empty(), Map.of(),
+                SandboxConfig.defaults()), config, List.of(), GATEWAY_ENV, Optional.empty());
+
+        assertThat(triples(p.argv(), "--ro-bind")).contains(List.of(script.getParent().toString(), script.getParent().toString()))
+                .noneMatch(t -> t.getFirst().equals(config.toString()));
+        assertThat(p.argv()).containsSubsequence("--dir", config.toString()).endsWith("../../servers/s.js");
+        assertThat(p.workdir()).isEqualTo(config.toString());
+    }
+
+    @Test
     void theDataDirectoryIsHiddenWhereABindWouldShowIt() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> argv = BwrapCommand.plan(USER, server(List.of(), Optional.of(dir), Map.of(), SandboxConfig.defaults()),
-                List.of(data), GATEWAY_ENV, Optional.empty()).argv();
+                HOME_DIR, List.of(data), GATEWAY_ENV, Optional.empty()).argv();
 
         assertThat(argv).containsSubsequence("--ro-bind", dir.toString(), dir.toString(), "--tmpfs", data.toString());
     }
@@ -131,7 +149,7 @@ class BwrapCommandTest {
     @Test
     void theEnvironmentIsBuiltFromScratchAndSecretsNeverReachTheCommandLine() throws Exception {
         SandboxPlan p = BwrapCommand.plan(USER, server(List.of(), Optional.empty(), Map.of("API_TOKEN", "server-secret"),
-                SandboxConfig.defaults()), List.of(), GATEWAY_ENV, Optional.empty());
+                SandboxConfig.defaults()), HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty());
 
         assertThat(p.env()).containsEntry("API_TOKEN", "server-secret").containsEntry("LANG", "C.UTF-8")
                 .containsEntry("HOME", BwrapCommand.HOME).containsEntry("PATH", BwrapCommand.PATH)
@@ -144,7 +162,7 @@ class BwrapCommandTest {
         SandboxConfig sb = new SandboxConfig(true, SandboxConfig.Network.EGRESS, new HostPort("127.0.0.1", 3128), List.of(), List.of(),
                 Optional.empty(), SandboxConfig.DEFAULT_ENV, SandboxConfig.Limits.DEFAULTS);
         Path bridge = Files.createDirectories(dir.resolve("bridge"));
-        SandboxPlan p = BwrapCommand.plan(USER, server(List.of("a"), Optional.empty(), Map.of(), sb), List.of(), GATEWAY_ENV,
+        SandboxPlan p = BwrapCommand.plan(USER, server(List.of("a"), Optional.empty(), Map.of(), sb), HOME_DIR, List.of(), GATEWAY_ENV,
                 Optional.of(bridge));
 
         assertThat(p.argv()).contains("--unshare-all").doesNotContain("--share-net");
@@ -159,7 +177,7 @@ class BwrapCommandTest {
     @Test
     void aMissingPathOrCommandIsRefused() {
         assertThatThrownBy(() -> BwrapCommand.plan(USER, server(List.of(), Optional.empty(), Map.of(),
-                sandbox(List.of(dir.resolve("nope")), List.of(), SandboxConfig.Limits.DEFAULTS)), List.of(), GATEWAY_ENV, Optional.empty()))
+                sandbox(List.of(dir.resolve("nope")), List.of(), SandboxConfig.Limits.DEFAULTS)), HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty()))
                 .isInstanceOf(SandboxException.class).hasMessage("sandbox: read_only path " + dir.resolve("nope") + " does not exist");
         assertThatThrownBy(() -> BwrapCommand.resolve("no-such-command-here", "/usr/bin:/bin", Optional.empty()))
                 .isInstanceOf(SandboxException.class).hasMessage("sandbox: command 'no-such-command-here' not found on PATH");
