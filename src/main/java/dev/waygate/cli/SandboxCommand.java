@@ -82,7 +82,8 @@ final class SandboxCommand {
                 System.out.println("  " + (b.writable() ? "read-write: " : "read-only: ") + b.path() + " (" + b.why() + ")");
             }
             System.out.println("  private: /tmp, /home (tmpfs), /proc (its own processes), /dev (minimal); hidden: " + c.dataDir());
-            System.out.println("  workdir: " + p.workdir());
+            boolean bound = p.binds().stream().anyMatch(b -> p.workdir().startsWith(b.path().toString()));
+            System.out.println("  workdir: " + p.workdir() + (bound ? "" : " (an empty directory: the host's is not bound)"));
             SandboxConfig.Limits l = sb.limits();
             System.out.println("  limits: address space " + l.memoryMb() + " MiB, cpu " + (l.cpuSeconds() == 0 ? "unlimited" : l.cpuSeconds() + " s")
                     + ", processes " + l.maxProcesses() + ", open files " + l.maxOpenFiles() + ", file size " + l.maxFileSizeMb()
