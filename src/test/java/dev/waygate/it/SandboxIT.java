@@ -100,7 +100,8 @@ class SandboxIT {
                     timeout: 120s
                     sandbox:
                       read_only: ["%2$s"]
-                      limits: { memory_mb: 1536, max_processes: 32, cpu_seconds: 5, max_message_bytes: 1048576 }
+                      limits: { memory_mb: 1536, max_processes: 32, cpu_seconds: 5, max_message_bytes: 1048576, max_file_size_mb: 1,
+                                max_open_files: 64 }
                   hungry: { command: node, args: ["%1$s"], sandbox: { limits: { memory_mb: 1536 } } }
                   walled:
                     command: node
@@ -142,8 +143,10 @@ class SandboxIT {
                  {"op":"callTool","name":"%1$s__write_file","arguments":{"path":"%4$s/%1$s.txt"},"timeoutMs":60000},
                  {"op":"callTool","name":"%1$s__find_env","arguments":{"name":"%5$s"},"timeoutMs":60000},
                  {"op":"callTool","name":"%1$s__fork","arguments":{"count":1000},"timeoutMs":110000},
-                 {"op":"callTool","name":"%1$s__allocate","arguments":{"mb":2048},"timeoutMs":110000}]"""
-                .formatted(server, listener.getLocalPort(), canary, readOnly, secret.getKey());
+                 {"op":"callTool","name":"%1$s__allocate","arguments":{"mb":2048},"timeoutMs":110000},
+                 {"op":"callTool","name":"%1$s__write_big","arguments":{"path":"/tmp/waygate-sandbox-it-%1$s-%6$d","mb":4},"timeoutMs":60000},
+                 {"op":"callTool","name":"%1$s__open_files","arguments":{"count":1000},"timeoutMs":60000}]"""
+                .formatted(server, listener.getLocalPort(), canary, readOnly, secret.getKey(), ProcessHandle.current().pid());
     }
 
     /** The text result of a hostile tool: {"ok": did the attempt succeed, "detail": ...}. */
@@ -179,6 +182,12 @@ class SandboxIT {
         // 6. 2 GiB: memory_mb 1536 is the whole address space.
         assertThat(attempt(caged, 5).path("ok").asBoolean()).as("%s", attempt(caged, 5)).isFalse();
         assertThat(attempt(free, 5).path("detail").asText()).isEqualTo("allocated 2048 MiB");
+        // 7. A 4 MiB file (in its private /tmp): max_file_size_mb 1. Node ignores SIGXFSZ, so the write fails with EFBIG.
+        assertThat(attempt(caged, 6).path("detail").asText()).isEqualTo("EFBIG");
+        assertThat(attempt(free, 6).path("detail").asText()).isEqualTo("wrote 4 MiB");
+        // 8. 1,000 open files: max_open_files 64.
+        assertThat(attempt(caged, 7).path("detail").asText()).isEqualTo("EMFILE");
+        assertThat(attempt(free, 7).path("detail").asText()).isEqualTo("opened 1000");
         System.out.printf("SandboxIT: caged %s%nSandboxIT: free  %s%n", caged.path("results"), free.path("results"));
     }
 
