@@ -58,6 +58,7 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit, rateLimits),
                 () -> policy.get().policy(), pins);
         this.http = new HttpFront(config, router, auth, keys, audit, policy, pins);
+        router.auditUpstreamEvents(audit::record);
         policy.onReload(this::reloaded);
     }
 

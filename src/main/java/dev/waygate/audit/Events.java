@@ -8,6 +8,7 @@ public final class Events {
     public static final String AUTH_FAILURE = "auth.failure";
     public static final String RECOVERED = "audit.recovered";
     public static final String CONFIG_RELOAD = "config.reload";
+    public static final String LIMIT_EXCEEDED = "sandbox.limit_exceeded";
 
     private Events() {}
 
@@ -51,6 +52,17 @@ public final class Events {
         error.ifPresent(e -> details.put("error", Redactor.text(e)));
         return new AuditEvent(Instant.now(), Correlation.current().orElse(""), "", CONFIG_RELOAD, Redactor.text(file),
                 outcome.equals("refused") ? AuditEvent.Outcome.DENY : AuditEvent.Outcome.ALLOW, outcome, 0, "", details);
+    }
+
+    /**
+     * A sandboxed upstream exceeded a limit and was killed (it is restarted with backoff).
+     *
+     * @param limit {@code memory}, {@code cpu}, {@code output}, {@code file_size} or {@code wall_timeout}: also the reason
+     */
+    public static AuditEvent limitExceeded(String server, String limit, String detail) {
+        return new AuditEvent(Instant.now(), Correlation.current().orElse(""), "", LIMIT_EXCEEDED, server,
+                AuditEvent.Outcome.ERROR, "limit_exceeded_" + limit, 0, "",
+                Json.object().put("limit", limit).put("detail", Redactor.text(detail)));
     }
 
     /** The journal was re-opened after a crash and a partial last line was cut. */

@@ -26,7 +26,9 @@ final class CheckConfigCommand implements Callable<Integer> {
                 + s.transport().name().toLowerCase() + " "
                 + s.command().map(cmd -> cmd + " (" + s.args().size() + " args, " + s.env().size() + " env)")
                         .orElseGet(() -> origin(s.url().orElseThrow()) + " (" + s.headers().size() + " headers)")
-                + (s.namespace().isEmpty() ? ", unprefixed" : ", prefix " + s.namespace() + c.separator())));
+                + (s.namespace().isEmpty() ? ", unprefixed" : ", prefix " + s.namespace() + c.separator())
+                + (s.transport() == dev.waygate.config.ServerConfig.Transport.STDIO && !s.sandbox().enabled()
+                        ? ", sandbox: none (unconfined)" : "")));
         System.out.println("policy: default " + c.policy().defaultEffect().name().toLowerCase() + ", "
                 + c.policy().rules().size() + " rules" + (c.policy().rules().isEmpty()
                 && c.policy().defaultEffect() == dev.waygate.policy.Effect.DENY ? " (every call is denied)" : ""));

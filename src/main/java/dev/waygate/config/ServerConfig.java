@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param namespace prefix of its tool and prompt names; empty means names are exposed unprefixed
  * @param timeout   per request to this server
  * @param required  whether {@code /ready} waits for it
+ * @param sandbox   stdio only: how the process is confined ({@link SandboxConfig#defaults()} unless
+ *                  {@code sandbox} says otherwise; remote servers: {@link SandboxConfig#NONE}, unused)
  */
 public record ServerConfig(
         String name,
@@ -34,7 +36,8 @@ public record ServerConfig(
         Map<String, String> headers,
         String namespace,
         Duration timeout,
-        boolean required) {
+        boolean required,
+        SandboxConfig sandbox) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -50,5 +53,14 @@ public record ServerConfig(
         args = List.copyOf(args);
         env = Map.copyOf(env);
         headers = Map.copyOf(headers);
+        java.util.Objects.requireNonNull(sandbox, "sandbox");
+    }
+
+    /** Without a sandbox block: a stdio server is sandboxed with the defaults. */
+    public ServerConfig(String name, Transport transport, Optional<String> command, List<String> args,
+                        Map<String, String> env, Optional<Path> cwd, Optional<URI> url, Map<String, String> headers,
+                        String namespace, Duration timeout, boolean required) {
+        this(name, transport, command, args, env, cwd, url, headers, namespace, timeout, required,
+                transport == Transport.STDIO ? SandboxConfig.defaults() : SandboxConfig.NONE);
     }
 }

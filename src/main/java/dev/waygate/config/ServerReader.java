@@ -13,7 +13,7 @@ import java.util.Set;
 /** Reads one server entry, from {@code waygate.yaml} or from an imported {@code mcpServers} map. */
 final class ServerReader {
     private static final Set<String> YAML_KEYS = Set.of("type", "command", "args", "env", "cwd", "url", "headers",
-            "prefix", "timeout", "required");
+            "prefix", "timeout", "required", "sandbox");
     /** What the common .mcp.json dialects write (Claude Code, Cursor, VS Code). */
     private static final Set<String> MCP_JSON_KEYS = Set.of("type", "command", "args", "env", "cwd", "url", "headers");
 
@@ -59,10 +59,12 @@ final class ServerReader {
             if (imported && cwd.isEmpty()) {
                 cwd = Optional.of(base);
             }
+            // Absent: sandboxed with the defaults (decision 0011); only "sandbox: none" opts out.
+            SandboxConfig sandbox = n.optional("sandbox").map(s -> SandboxReader.read(s, base)).orElseGet(SandboxConfig::defaults);
             return new ServerConfig(name, transport, Optional.of(command), args, env, cwd, Optional.empty(), Map.of(),
-                    namespace, timeout, required);
+                    namespace, timeout, required, sandbox);
         }
-        for (String k : List.of("args", "env", "cwd")) {
+        for (String k : List.of("args", "env", "cwd", "sandbox")) {
             if (n.has(k)) {
                 throw n.child(k).error("applies only to stdio (command) servers");
             }

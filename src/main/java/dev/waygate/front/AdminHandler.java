@@ -62,6 +62,14 @@ final class AdminHandler {
                     audit(request, response, callback);
                 }
             }
+            case SecurityDiagnostics.PATH -> {
+                // Which servers run unconfined, and what confines the others: for administrators only.
+                if (!principal.get().roles().contains("admin")) {
+                    Http.error(response, callback, 403, "forbidden", "security diagnostics need the admin role");
+                } else {
+                    Http.json(response, callback, 200, SecurityDiagnostics.report(router.upstreams()));
+                }
+            }
             default -> Http.json(response, callback, 200, Json.object().set("tools", router.toolSummary()));
         }
     }

@@ -81,7 +81,8 @@ public final class HttpFront implements AutoCloseable {
                         case "/message", "/messages" -> sse.message(request, response, callback);
                         case "/health" -> health.health(response, callback);
                         case "/ready" -> health.ready(response, callback);
-                        case "/mcp/status", "/mcp/servers", "/mcp/tools", "/audit" -> admin.handle(path, request, response, callback);
+                        case "/mcp/status", "/mcp/servers", "/mcp/tools", "/audit", SecurityDiagnostics.PATH ->
+                                admin.handle(path, request, response, callback);
                         case ReloadHandler.PATH -> reload.handle(request, response, callback);
                         case ExecuteHandler.PATH -> execute.handle(request, response, callback);
                         default -> {

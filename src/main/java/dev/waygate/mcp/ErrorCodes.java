@@ -37,6 +37,12 @@ public final class ErrorCodes {
      * {@code data.tool}); an admin must approve it. Decision 0017.
      */
     public static final int TOOL_QUARANTINED = -32041;
+    /**
+     * A sandboxed upstream exceeded a limit and was killed: the message is {@code limit exceeded: LIMIT}
+     * and {@code data.limit} names it ({@code memory}, {@code cpu}, {@code output}, {@code file_size},
+     * {@code wall_timeout}); {@code data.server} the server.
+     */
+    public static final int LIMIT_EXCEEDED = -32060;
 
     private ErrorCodes() {}
 }

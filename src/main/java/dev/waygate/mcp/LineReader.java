@@ -23,9 +23,24 @@ public final class LineReader {
     private final int max;
     private byte[] buf = new byte[8192];
 
+    private final boolean failFast;
+
     public LineReader(InputStream in, int max) {
+        this(in, max, false);
+    }
+
+    private LineReader(InputStream in, int max, boolean failFast) {
         this.in = new BufferedInputStream(in, 65536);
         this.max = max;
+        this.failFast = failFast;
+    }
+
+    /**
+     * A reader that throws {@link TooLong} as soon as a line passes the cap, without reading to
+     * its end: for a peer the caller will disconnect anyway (an upstream server that is killed).
+     */
+    public static LineReader failingFast(InputStream in, int max) {
+        return new LineReader(in, max, true);
     }
 
     /** The next line without its terminator, or null at the end of the stream. */
@@ -47,6 +62,9 @@ public final class LineReader {
                 continue;
             }
             if (len == max) {
+                if (failFast) {
+                    throw new TooLong(max);
+                }
                 tooLong = true;
                 continue;
             }

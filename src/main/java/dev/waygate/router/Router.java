@@ -91,6 +91,11 @@ public final class Router {
         return upstreams.all().values();
     }
 
+    /** Where events about upstreams that are not calls go (a sandbox limit exceeded): the audit journal. */
+    public void auditUpstreamEvents(java.util.function.Consumer<dev.waygate.audit.AuditEvent> audit) {
+        upstreams.auditTo(audit);
+    }
+
     /** Problems found while aggregating lists (name clashes, invalid names). */
     public java.util.List<String> catalogProblems() {
         return catalog.view().problems();

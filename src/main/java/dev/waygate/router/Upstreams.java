@@ -35,6 +35,7 @@ final class Upstreams implements UpstreamEvents {
     private final Consumer<ObjectNode> broadcast;
     private final Function<String, Optional<ClientSession>> sessions;
     private final Map<String, Refresh> refreshes = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Consumer<dev.waygate.audit.AuditEvent> audit = e -> { };
 
     Upstreams(GatewayConfig config, Catalog catalog, Consumer<ObjectNode> broadcast,
               Function<String, Optional<ClientSession>> sessions) {
@@ -42,7 +43,8 @@ final class Upstreams implements UpstreamEvents {
         this.broadcast = broadcast;
         this.sessions = sessions;
         for (ServerConfig sc : config.servers().values()) {
-            byName.put(sc.name(), new Upstream(sc, config.file().getParent(), this));
+            // A sandboxed server never sees the data directory (keys, audit journal), even inside a bound directory.
+            byName.put(sc.name(), new Upstream(sc, config.file().getParent(), this, List.of(config.dataDir())));
         }
     }
 
@@ -55,7 +57,25 @@ final class Upstreams implements UpstreamEvents {
     }
 
     void start() {
+        checkSandbox();
         byName.values().forEach(Upstream::start);
+    }
+
+    /** The start-time check: does bubblewrap work here? A sandboxed server is not started when it does not (fail closed). */
+    private void checkSandbox() {
+        List<ServerConfig> stdio = byName.values().stream().map(Upstream::config)
+                .filter(c -> c.transport() == ServerConfig.Transport.STDIO).toList();
+        stdio.stream().filter(c -> !c.sandbox().enabled()).forEach(c -> LOG.warn(
+                "[{}] sandbox: none: runs unconfined with the gateway's rights (listed at /diagnostics/security)", c.name()));
+        if (stdio.stream().noneMatch(c -> c.sandbox().enabled())) {
+            return;
+        }
+        dev.waygate.sandbox.SandboxHost host = dev.waygate.sandbox.SandboxHost.get();
+        if (host.problem().isPresent()) {
+            LOG.error("sandbox unavailable: {}; sandboxed servers will not start", host.problem().get());
+        } else {
+            LOG.info("sandbox: bubblewrap works (checked in {} ms); cgroups: {}", host.checkMillis(), host.cgroups().description());
+        }
     }
 
     void stop() {
@@ -80,6 +100,20 @@ final class Upstreams implements UpstreamEvents {
     @Override
     public void ready(Upstream u) {
         refreshLater(u, List.of("tools", "prompts", "resources"));
+    }
+
+    void auditTo(Consumer<dev.waygate.audit.AuditEvent> audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public void limitExceeded(Upstream u, dev.waygate.sandbox.LimitBreach breach) {
+        LOG.warn("[{}] {}: {}; killed", u.name(), breach.message(), breach.detail());
+        try {
+            audit.accept(dev.waygate.audit.Events.limitExceeded(u.name(), breach.limit(), breach.detail()));
+        } catch (RuntimeException e) {
+            LOG.warn("[{}] could not audit the limit breach: {}", u.name(), e.getMessage());
+        }
     }
 
     @Override

@@ -4,8 +4,9 @@ import org.slf4j.Logger;
 
 /**
  * Logs an upstream's stderr without letting it flood the log: lines are cut at
- * {@value #MAX_LINE} characters and at most {@value #MAX_LINES_PER_WINDOW} lines are logged per
- * ten-second window; the number suppressed is reported.
+ * {@value #MAX_LINE} characters and at most {@value #MAX_LINES_PER_WINDOW} lines (or the sandbox's
+ * {@code max_stderr_lines}) are logged per ten-second window; the number suppressed is reported.
+ * The last few lines are kept: they say why a server died (an out-of-memory abort, for one).
  */
 final class StderrLimiter {
     static final int MAX_LINE = 2000;
@@ -17,23 +18,40 @@ final class StderrLimiter {
     private long windowStart = System.nanoTime();
     private int lines;
     private int suppressed;
+    private final int maxLines;
+    private final java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
+    static final int TAIL_LINES = 64;
 
     StderrLimiter(String server, Logger log) {
-        this.server = server;
-        this.log = log;
+        this(server, log, MAX_LINES_PER_WINDOW);
     }
 
-    void line(String line) {
+    StderrLimiter(String server, Logger log, int maxLines) {
+        this.server = server;
+        this.log = log;
+        this.maxLines = maxLines;
+    }
+
+    /** The last {@value #TAIL_LINES} lines, each cut at 300 characters. */
+    synchronized java.util.List<String> tail() {
+        return java.util.List.copyOf(tail);
+    }
+
+    synchronized void line(String line) {
+        if (tail.size() == TAIL_LINES) {
+            tail.removeFirst();
+        }
+        tail.addLast(line.length() > 300 ? line.substring(0, 300) : line);
         long now = System.nanoTime();
         if (now - windowStart > WINDOW_NANOS) {
             if (suppressed > 0) {
-                log.warn("[{}] {} stderr lines suppressed (more than {} in 10 s)", server, suppressed, MAX_LINES_PER_WINDOW);
+                log.warn("[{}] {} stderr lines suppressed (more than {} in 10 s)", server, suppressed, maxLines);
             }
             windowStart = now;
             lines = 0;
             suppressed = 0;
         }
-        if (++lines > MAX_LINES_PER_WINDOW) {
+        if (++lines > maxLines) {
             suppressed++;
             return;
         }

@@ -15,36 +15,83 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import dev.waygate.config.SandboxConfig;
+import dev.waygate.sandbox.BwrapCommand;
+import dev.waygate.sandbox.EgressBridge;
+import dev.waygate.sandbox.LimitBreach;
+import dev.waygate.sandbox.SandboxException;
+import dev.waygate.sandbox.SandboxHost;
+import dev.waygate.sandbox.SandboxPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A stdio MCP server: a subprocess speaking newline-delimited JSON-RPC on stdin/stdout. It gets a
  * minimal environment plus what its configuration names: the gateway's own environment (and the
- * secrets in it) is never passed through. Its stderr goes to the log, rate-capped.
+ * secrets in it) is never passed through. Its stderr goes to the log, rate-capped. Unless its
+ * configuration says {@code sandbox: none}, it runs in a bubblewrap sandbox with resource limits
+ * ({@link BwrapCommand}); a sandbox that cannot be set up fails {@link #open} (the server is not
+ * started). When a limit ends it, {@link #breach()} says which.
  */
 final class StdioTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(StdioTransport.class);
     /** Variables a program commonly needs to start at all; nothing secret. */
     static final List<String> PASSED_ENV = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL",
             "TERM", "NODE_PATH", "npm_config_cache");
-    /** A message larger than this ends the connection: the server is restarted (a hostile one cannot exhaust memory). */
-    static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
     private final ServerConfig config;
     private final Path defaultCwd;
+    private final List<Path> hidden;
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final StderrLimiter stderr;
     private volatile Process process;
     private volatile OutputStream stdin;
+    private volatile EgressBridge bridge;
+    private volatile LimitBreach breach;
 
     StdioTransport(ServerConfig config, Path defaultCwd) {
+        this(config, defaultCwd, List.of());
+    }
+
+    /** @param hidden host paths a sandboxed server never sees (the gateway's data directory) */
+    StdioTransport(ServerConfig config, Path defaultCwd, List<Path> hidden) {
         this.config = config;
         this.defaultCwd = defaultCwd;
+        this.hidden = List.copyOf(hidden);
+        this.stderr = new StderrLimiter(config.name(), LOG, config.sandbox().limits().maxStderrLines());
     }
 
     @Override
     public void open(Inbound inbound) throws IOException {
+        Process p = config.sandbox().enabled() ? startSandboxed() : startUnconfined();
+        process = p;
+        stdin = p.getOutputStream();
+        Thread.ofVirtual().name("upstream-" + config.name() + "-stderr").start(() -> pumpStderr(p));
+        Thread.ofVirtual().name("upstream-" + config.name() + "-stdout").start(() -> pumpStdout(p, inbound));
+    }
+
+    private Process startSandboxed() throws IOException {
+        SandboxHost host = SandboxHost.get();
+        Optional<String> problem = host.problem();
+        if (problem.isPresent()) {
+            throw new SandboxException(problem.get());
+        }
+        Optional<Path> egress = Optional.empty();
+        if (config.sandbox().network() == SandboxConfig.Network.EGRESS) {
+            bridge = EgressBridge.start(config.name(), config.sandbox().proxy());
+            egress = Optional.of(bridge.dir());
+        }
+        SandboxPlan plan = BwrapCommand.plan(host, config, defaultCwd, hidden, System.getenv(), egress);
+        LOG.debug("[{}] sandbox: {}", config.name(), BwrapCommand.display(plan.argv()));
+        ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(new java.io.File("/"));
+        pb.environment().clear();
+        pb.environment().putAll(plan.env());
+        return pb.start();
+    }
+
+    private Process startUnconfined() throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(config.command().orElseThrow());
         cmd.addAll(config.args());
@@ -58,17 +105,28 @@ final class StdioTransport implements Transport {
             }
         }
         env.putAll(config.env());
-        Process p = pb.start();
-        process = p;
-        stdin = p.getOutputStream();
-        Thread.ofVirtual().name("upstream-" + config.name() + "-stderr").start(() -> pumpStderr(p));
-        Thread.ofVirtual().name("upstream-" + config.name() + "-stdout").start(() -> pumpStdout(p, inbound));
+        return pb.start();
+    }
+
+    /** Which limit ended the server, once it has ended; empty while it runs or when it ended otherwise. */
+    @Override
+    public Optional<LimitBreach> breach() {
+        return Optional.ofNullable(breach);
+    }
+
+    /** The gateway decided a limit was exceeded (wall time): the server is killed. */
+    @Override
+    public void kill(LimitBreach why) {
+        if (breach == null) {
+            breach = why;
+        }
+        close();
     }
 
     private void pumpStdout(Process p, Inbound inbound) {
         String reason = "stdout closed";
         try (var stdout = p.getInputStream()) {
-            LineReader r = new LineReader(stdout, MAX_LINE_BYTES);
+            LineReader r = LineReader.failingFast(stdout, config.sandbox().limits().maxMessageBytes());
             String line;
             while ((line = r.next()) != null) {
                 if (line.isBlank()) {
@@ -84,23 +142,36 @@ final class StdioTransport implements Transport {
                 inbound.message(m, null);
             }
         } catch (LineReader.TooLong e) {
-            reason = "sent a message larger than " + MAX_LINE_BYTES + " bytes";
+            int max = config.sandbox().limits().maxMessageBytes();
+            reason = "sent a message larger than " + max + " bytes";
+            if (breach == null) {
+                breach = new LimitBreach("output", "sent a message larger than " + max + " bytes");
+            }
+            close();
         } catch (IOException e) {
             reason = "stdout: " + e.getMessage();
         }
         try {
             if (p.waitFor(2, TimeUnit.SECONDS)) {
                 reason = "exited with code " + p.exitValue();
+                if (breach == null && config.sandbox().enabled()) {
+                    Thread.sleep(50); // the last stderr lines (an abort message) may still be in the pipe
+                    breach = LimitBreach.fromExit(p.exitValue(), stderr.tail(), config.sandbox().limits()).orElse(null);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         close();
+        LimitBreach b = breach;
+        if (b != null) {
+            reason = b.message() + " (" + b.detail() + ")";
+        }
         inbound.closed(reason);
     }
 
     private void pumpStderr(Process p) {
-        StderrLimiter limiter = new StderrLimiter(config.name(), LOG);
+        StderrLimiter limiter = stderr;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -136,6 +207,10 @@ final class StdioTransport implements Transport {
     /** Ends the process and its children (npx starts the real server as a child). */
     @Override
     public void close() {
+        EgressBridge b = bridge;
+        if (b != null) {
+            b.close();
+        }
         Process p = process;
         if (p == null) {
             return;

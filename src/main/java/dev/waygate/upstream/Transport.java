@@ -28,6 +28,16 @@ interface Transport extends AutoCloseable {
     /** Called once the handshake negotiated a version (HTTP transports send it as a header). */
     default void negotiated(String protocolVersion) {}
 
+    /** Which sandbox limit ended the connection, once it has ended; empty for remote servers. */
+    default java.util.Optional<dev.waygate.sandbox.LimitBreach> breach() {
+        return java.util.Optional.empty();
+    }
+
+    /** Ends the connection because a limit was exceeded (only a stdio server can be killed). */
+    default void kill(dev.waygate.sandbox.LimitBreach why) {
+        close();
+    }
+
     /** Human-readable kind for status pages. */
     String kind();
 

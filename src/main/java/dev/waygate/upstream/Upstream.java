@@ -35,9 +35,14 @@ public final class Upstream {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** A connection that stayed up this long resets the backoff. */
     static final Duration STABLE = Duration.ofSeconds(30);
+    /** This many failures in a row, none of them stable, open the circuit: the server is unhealthy. */
+    static final int BREAKER_THRESHOLD = 5;
+    /** While the circuit is open calls fail at once; after this long one start is tried (the probe). */
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(60);
     private static final String TOKEN_PREFIX = "wg-";
 
-    public enum State { STARTING, READY, BACKOFF, STOPPED }
+    /** {@code UNHEALTHY}: the circuit is open after repeated crashes; a probe start is tried every {@link #PROBE_INTERVAL}. */
+    public enum State { STARTING, READY, BACKOFF, UNHEALTHY, STOPPED }
 
     private final ServerConfig config;
     private final Path defaultCwd;
@@ -50,11 +55,19 @@ public final class Upstream {
     private volatile JsonNode initializeResult = Json.object();
     private volatile int restarts;
     private volatile Thread supervisor;
+    private final java.util.List<Path> hidden;
+    private volatile int failuresInARow;
 
     public Upstream(ServerConfig config, Path defaultCwd, UpstreamEvents events) {
+        this(config, defaultCwd, events, java.util.List.of());
+    }
+
+    /** @param hidden host paths a sandboxed stdio server never sees (the gateway's data directory) */
+    public Upstream(ServerConfig config, Path defaultCwd, UpstreamEvents events, java.util.List<Path> hidden) {
         this.config = config;
         this.defaultCwd = defaultCwd;
         this.events = events;
+        this.hidden = java.util.List.copyOf(hidden);
     }
 
     public String name() {
@@ -114,6 +127,10 @@ public final class Upstream {
                 connect(closedSignal, closeReason);
                 state = State.READY;
                 lastError = "";
+                if (failuresInARow >= BREAKER_THRESHOLD) {
+                    LOG.info("[{}] probe succeeded: circuit closed", config.name());
+                    failuresInARow = BREAKER_THRESHOLD - 1; // one more quick failure opens it again
+                }
                 LOG.info("[{}] ready ({}, protocol {})", config.name(), transport.kind(),
                         initializeResult.path("protocolVersion").asText());
                 events.ready(this);
@@ -132,19 +149,31 @@ public final class Upstream {
             if (t != null) {
                 t.close();
             }
-            failAll(McpException.upstream(ErrorCodes.UPSTREAM_FAILURE, config.name(),
-                    "upstream '" + config.name() + "' disconnected: " + lastError));
+            java.util.Optional<dev.waygate.sandbox.LimitBreach> breach = t == null ? java.util.Optional.empty() : t.breach();
+            failAll(breach.map(this::limitError).orElseGet(() -> McpException.upstream(ErrorCodes.UPSTREAM_FAILURE, config.name(),
+                    "upstream '" + config.name() + "' disconnected: " + lastError)));
             if (state == State.STOPPED) {
                 break;
             }
             state = State.BACKOFF;
+            breach.ifPresent(b -> events.limitExceeded(this, b));
             events.down(this, lastError);
             if (Duration.ofNanos(System.nanoTime() - began).compareTo(STABLE) > 0) {
                 backoff = INITIAL_BACKOFF;
+                failuresInARow = 0;
             }
-            LOG.warn("[{}] down: {}; restarting in {} ms", config.name(), lastError, backoff.toMillis());
+            Duration wait = backoff;
+            if (++failuresInARow >= BREAKER_THRESHOLD) {
+                // Circuit open: calls fail at once (state is not READY) until a probe start succeeds.
+                state = State.UNHEALTHY;
+                wait = PROBE_INTERVAL;
+                LOG.warn("[{}] unhealthy after {} failures in a row: {}; next probe in {} s", config.name(), failuresInARow,
+                        lastError, wait.toSeconds());
+            } else {
+                LOG.warn("[{}] down: {}; restarting in {} ms", config.name(), lastError, backoff.toMillis());
+            }
             try {
-                Thread.sleep(backoff);
+                Thread.sleep(wait);
             } catch (InterruptedException e) {
                 break;
             }
@@ -164,6 +193,11 @@ public final class Upstream {
 
             @Override
             public void closed(String reason) {
+                // Pending requests fail now, not at their timeout (a server dying during the handshake included).
+                Transport t = transport;
+                java.util.Optional<dev.waygate.sandbox.LimitBreach> breach = t == null ? java.util.Optional.empty() : t.breach();
+                failAll(breach.map(Upstream.this::limitError).orElseGet(() -> McpException.upstream(ErrorCodes.UPSTREAM_FAILURE,
+                        config.name(), "upstream '" + config.name() + "' disconnected: " + reason)));
                 synchronized (closedSignal) {
                     closeReason[0] = reason;
                     closedSignal.notifyAll();
@@ -171,7 +205,7 @@ public final class Upstream {
             }
         };
         Transport t = switch (config.transport()) {
-            case STDIO -> new StdioTransport(config, defaultCwd);
+            case STDIO -> new StdioTransport(config, defaultCwd, hidden);
             case HTTP -> new StreamableHttpTransport(config);
             case SSE -> new SseTransport(config);
         };
@@ -243,7 +277,7 @@ public final class Upstream {
             // The timeout covers the whole exchange: a remote transport's send blocks until the
             // response headers arrive, which a server answering with JSON sends only when done.
             t.send(JsonRpc.request(Json.MAPPER.getNodeFactory().numberNode(id), method, sent));
-            long left = config.timeout().toNanos() - (System.nanoTime() - p.startedNanos());
+            long left = limitNanos(handshake) - (System.nanoTime() - p.startedNanos());
             JsonNode reply = p.response().get(Math.max(0, left), TimeUnit.NANOSECONDS);
             if (reply.has("error")) {
                 JsonNode err = reply.get("error");
@@ -253,6 +287,13 @@ public final class Upstream {
             return reply.path("result");
         } catch (TimeoutException | java.net.http.HttpTimeoutException e) {
             cancel(p, "timed out");
+            if (!handshake && wallTimeoutApplies()) {
+                // A call running past the sandbox's wall_timeout is a runaway: the server is killed and restarted.
+                dev.waygate.sandbox.LimitBreach b = new dev.waygate.sandbox.LimitBreach("wall_timeout",
+                        method + " ran longer than " + config.sandbox().limits().wallTimeout().orElseThrow().toMillis() + " ms");
+                t.kill(b);
+                throw limitError(b);
+            }
             if (handshake) {
                 throw new IOException("no answer to initialize within " + config.timeout().toMillis() + " ms");
             }
@@ -269,6 +310,27 @@ public final class Upstream {
         } finally {
             pending.remove(id);
         }
+    }
+
+    /** How long a request may take: the server's timeout, or the sandbox's shorter wall_timeout for calls. */
+    private long limitNanos(boolean handshake) {
+        long timeout = config.timeout().toNanos();
+        if (handshake || !wallTimeoutApplies()) {
+            return timeout;
+        }
+        return Math.min(timeout, config.sandbox().limits().wallTimeout().orElseThrow().toNanos());
+    }
+
+    private boolean wallTimeoutApplies() {
+        return config.transport() == ServerConfig.Transport.STDIO && config.sandbox().enabled()
+                && config.sandbox().limits().wallTimeout().isPresent()
+                && config.sandbox().limits().wallTimeout().get().compareTo(config.timeout()) <= 0;
+    }
+
+    /** The error pending calls get when a limit ended the server: {@code limit exceeded: cpu}, with data.limit. */
+    private McpException limitError(dev.waygate.sandbox.LimitBreach b) {
+        ObjectNode data = Json.object().put("server", config.name()).put("limit", b.limit()).put("detail", b.detail());
+        return new McpException(ErrorCodes.LIMIT_EXCEEDED, b.message(), data);
     }
 
     /** Stops waiting and tells the upstream, so it can stop working on it. */

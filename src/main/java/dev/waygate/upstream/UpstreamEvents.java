@@ -13,6 +13,9 @@ public interface UpstreamEvents {
     /** The upstream's connection ended; it will be restarted. */
     void down(Upstream upstream, String reason);
 
+    /** A sandboxed server exceeded a limit and was killed (before {@link #down}); it is audited. */
+    default void limitExceeded(Upstream upstream, dev.waygate.sandbox.LimitBreach breach) {}
+
     /** A {@code notifications/*\/list_changed} (the method says which list). */
     void listChanged(Upstream upstream, String method);
 

@@ -30,6 +30,9 @@ class GuardIT {
     @BeforeAll
     static void start() throws Exception {
         Path tmp = Files.createTempDirectory("waygate-guard-it").toRealPath();
+        // Sandboxed servers run as an unprivileged uid of their own when the tests run as root (CI):
+        // the root they serve must be reachable by it (a temp directory is made owner-only).
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         root = Files.createDirectories(tmp.resolve("root"));
         outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(root.resolve("hello.txt"), "hello from inside the root");

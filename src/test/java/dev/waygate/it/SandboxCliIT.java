@@ -1,0 +1,64 @@
+package dev.waygate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code waygate sandbox test}: a real server started in its sandbox by the CLI, as a separate process. */
+class SandboxCliIT {
+    static Path dir;
+    static Path config;
+
+    @BeforeAll
+    static void write() throws Exception {
+        dir = Files.createTempDirectory("waygate-sandbox-cli");
+        config = Files.writeString(dir.resolve("waygate.yaml"), """
+                version: 1
+                servers:
+                  everything:
+                    command: node
+                    args: ["%s", stdio]
+                    sandbox: { limits: { memory_mb: 2048, max_processes: 64, cpu_seconds: 60 } }
+                  loose: { command: node, args: ["%s"], sandbox: none }
+                  broken: { command: node, args: ["%s"], sandbox: { read_write: [does-not-exist] } }
+                """.formatted(GatewayFixture.everything(), GatewayFixture.everything(), GatewayFixture.everything()));
+    }
+
+    @AfterAll
+    static void clean() throws Exception {
+        GatewayFixture.deleteTree(dir);
+    }
+
+    @Test
+    void startsTheServerInItsSandboxAndSaysWhatItMayDo() throws Exception {
+        Cli.Exit e = Cli.run(Map.of(), "sandbox", "test", "--config", config.toString(), "everything");
+
+        assertThat(e.code()).as(e.stderr()).isZero();
+        assertThat(e.stdout()).contains("server everything: sandboxed by bubblewrap + prlimit")
+                .contains("network: none (its own loopback only)")
+                .contains("read-only: " + GatewayFixture.MODULES + " (args)")
+                .contains("limits: address space 2048 MiB, cpu 60 s, processes 64")
+                .contains("initialize: mcp-servers/everything")
+                .containsPattern("tools/list: [1-9][0-9]* tools");
+    }
+
+    @Test
+    void unknownAndUnsandboxedServersAreUsageErrorsAndABrokenSandboxAFailure() throws Exception {
+        Cli.Exit unknown = Cli.run(Map.of(), "sandbox", "test", "--config", config.toString(), "nope");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("no server 'nope'");
+
+        Cli.Exit none = Cli.run(Map.of(), "sandbox", "test", "--config", config.toString(), "loose");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.stderr()).contains("has sandbox: none");
+
+        Cli.Exit broken = Cli.run(Map.of(), "sandbox", "test", "--config", config.toString(), "broken");
+        assertThat(broken.code()).isEqualTo(1);
+        assertThat(broken.stderr()).contains("sandbox: read_write path " + dir.resolve("does-not-exist") + " does not exist");
+    }
+}
