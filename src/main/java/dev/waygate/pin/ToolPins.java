@@ -96,6 +96,7 @@ public final class ToolPins implements ToolGate {
         if (mode == PinningConfig.Mode.OFF) {
             return;
         }
+        List<AuditEvent> events = new ArrayList<>();
         synchronized (lock) {
             long[] budget = {SCAN_BUDGET};
             for (ObjectNode tool : tools) {
@@ -104,7 +105,7 @@ public final class ToolPins implements ToolGate {
                     continue;
                 }
                 try {
-                    review(server, name, ToolDefinition.of(tool), budget);
+                    review(server, name, ToolDefinition.of(tool), budget, events);
                 } catch (RuntimeException e) {
                     // Fail closed: a definition that cannot be hashed or scanned is held, never taken as approved.
                     LOG.error("tool pinning: cannot review {} of {}: {}", LogText.printable(name), server, e.toString());
@@ -118,9 +119,24 @@ public final class ToolPins implements ToolGate {
                 }
             }
         }
+        recordAll(events);
     }
 
-    private void review(String server, String name, ToolDefinition d, long[] budget) {
+    /**
+     * Records the entries of one tool list together: concurrent records share the journal's group
+     * commit, so a first start with hundreds of tools costs one fsync, not hundreds.
+     */
+    private void recordAll(List<AuditEvent> events) {
+        if (events.size() <= 1) {
+            events.forEach(this::record);
+            return;
+        }
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            events.forEach(e -> pool.submit(() -> record(e)));
+        }
+    }
+
+    private void review(String server, String name, ToolDefinition d, long[] budget, List<AuditEvent> events) {
         Key key = new Key(server, name);
         Pin old = pins.get(key);
         if (old != null && old.seenHash().equals(d.hash())) {
@@ -146,7 +162,7 @@ public final class ToolPins implements ToolGate {
         String exposed = exposed(server, name);
         if (p.state() == Pin.State.APPROVED) {
             LOG.info("tool pinning: {} pinned{}", LogText.printable(exposed), old == null ? "" : " (back to its approved definition)");
-            record(PinEvents.pinned(exposed, p, old == null ? "first_sight" : "definition_restored"));
+            events.add(PinEvents.pinned(exposed, p, old == null ? "first_sight" : "definition_restored"));
             return;
         }
         boolean enforced = mode == PinningConfig.Mode.ENFORCE;
@@ -154,7 +170,7 @@ public final class ToolPins implements ToolGate {
                 p.state() == Pin.State.CHANGED ? "its definition changed since it was approved" : "its description looks poisoned",
                 findings.isEmpty() ? "" : "; findings: " + summary(findings),
                 enforced ? "; approve with: waygate tools approve " + exposed : "");
-        record(PinEvents.quarantined(exposed, p, enforced));
+        events.add(PinEvents.quarantined(exposed, p, enforced));
     }
 
     @Override
