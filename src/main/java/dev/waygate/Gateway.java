@@ -1,5 +1,7 @@
 package dev.waygate;
 
+import dev.waygate.approval.ApprovalStage;
+import dev.waygate.approval.Approvals;
 import dev.waygate.audit.Audit;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.IdentifyStage;
@@ -30,6 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final Router router;
     private final HttpFront http;
     private final LivePolicy policy;
+    private final Approvals approvals;
     private Optional<ConfigWatcher> watcher = Optional.empty();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -51,8 +54,16 @@ public final class Gateway implements AutoCloseable {
         }
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
-        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy), () -> policy.get().policy());
-        this.http = new HttpFront(config, router, auth, keys, audit, policy);
+        this.approvals = Approvals.open(config.approvals(), db, audit);
+        Stage approvalStage = new ApprovalStage(approvals, new dev.waygate.audit.Redactor(config.audit().redactFields()));
+        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, approvalStage),
+                () -> policy.get().policy());
+        dev.waygate.approval.Signing signing = dev.waygate.approval.Signing.loadOrCreate(config.dataDir());
+        dev.waygate.approval.Webhooks webhooks = new dev.waygate.approval.Webhooks(config.approvals().webhooks(), signing,
+                () -> config.approvals().dashboardUrl().map(Object::toString)
+                        .orElse("http://" + config.listen().host() + ":" + port() + "/dashboard/"));
+        approvals.onNew(webhooks::announce);
+        this.http = new HttpFront(config, router, auth, keys, audit, policy, approvals, webhooks, signing);
     }
 
     /**
@@ -70,7 +81,12 @@ public final class Gateway implements AutoCloseable {
      * The policy stage reads {@code policy} once per call; the stages after it use that snapshot.
      */
     public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy) {
-        return List.of(new PolicyStage(policy), new RateLimitStage());
+        return afterRoute(policy, ApprovalStage.unavailable(dev.waygate.config.ApprovalsConfig.DEFAULTS));
+    }
+
+    /** @param approval the approval gate (or, where nobody can approve, one that refuses what needs approval) */
+    public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, Stage approval) {
+        return List.of(new PolicyStage(policy), new RateLimitStage(), approval);
     }
 
     public void start() throws Exception {
@@ -97,6 +113,10 @@ public final class Gateway implements AutoCloseable {
 
     public GatewayConfig config() {
         return config;
+    }
+
+    public Approvals approvals() {
+        return approvals;
     }
 
     public Audit audit() {

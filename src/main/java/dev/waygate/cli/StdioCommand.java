@@ -83,7 +83,8 @@ final class StdioCommand implements Callable<Integer> {
                 }
                 // No reload triggers here: the client restarts a stdio gateway to change its policy.
                 LivePolicy policy = new LivePolicy(c);
-                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy),
+                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy,
+                        dev.waygate.approval.ApprovalStage.unavailable(c.approvals())),
                         () -> policy.get().policy());
                 router.start();
                 try {
