@@ -248,7 +248,7 @@ final class DashboardHandler {
         response.getHeaders().put("Content-Security-Policy", CSP);
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
         response.getHeaders().put("X-Frame-Options", "DENY");
-        response.getHeaders().put("Referrer-Policy", "no-referrer");
+        response.getHeaders().put("Referrer-Policy", "same-origin");
     }
 
     private static void html(Response response, Callback callback, int status, String page) {
