@@ -30,9 +30,8 @@ import org.eclipse.jetty.util.UrlEncoded;
  * <ol>
  *   <li>Login takes an API key once and starts a server-side session; the cookie is HttpOnly,
  *       SameSite=Strict, path /dashboard, and Secure on TLS. The login form itself carries a
- *       double-submit token (login CSRF).</li>
- *   <li>Every POST must carry the session's CSRF token (header {@code X-CSRF-Token} or form field
- *       {@code csrf}) and, when the browser sends one, an Origin equal to this host.</li>
+ *       double-submit token (login CSRF). A session ends when its API key is revoked or expires.</li>
+ *   <li>Every POST must carry the session's CSRF token (header {@code X-CSRF-Token}) and, when the browser sends one, an Origin equal to this host.</li>
  *   <li>Pages are fixed HTML with a strict Content-Security-Policy ({@code script-src 'self'}, no
  *       inline script or style); the few server-side values are encoded with the OWASP encoder;
  *       the script builds the DOM with {@code textContent} only, never HTML from data.</li>
@@ -54,9 +53,12 @@ final class DashboardHandler {
     private final HttpGuard guard;
     private final Audit audit;
     private final Signing signing;
+    private final dev.waygate.auth.KeyStore keys;
     private final DashboardSessions sessions = new DashboardSessions();
 
-    DashboardHandler(ApprovalsApi api, Authenticator auth, HttpGuard guard, Audit audit, Signing signing) {
+    DashboardHandler(ApprovalsApi api, Authenticator auth, dev.waygate.auth.KeyStore keys, HttpGuard guard, Audit audit,
+                     Signing signing) {
+        this.keys = keys;
         this.api = api;
         this.auth = auth;
         this.guard = guard;
@@ -211,8 +213,14 @@ final class DashboardHandler {
         return "approval=" + q.getValue("approval") + "&exp=" + q.getValue("exp") + "&sig=" + q.getValue("sig");
     }
 
+    /** The request's live session; one whose API key was revoked or expired meanwhile ends here. */
     private Optional<DashboardSessions.Session> session(Request request) {
-        return sessions.find(cookieValue(request, COOKIE));
+        Optional<DashboardSessions.Session> s = sessions.find(cookieValue(request, COOKIE));
+        if (s.isPresent() && !keys.find(s.get().principal().keyId()).map(k -> k.usable(Instant.now())).orElse(false)) {
+            sessions.end(s.get().id());
+            return Optional.empty();
+        }
+        return s;
     }
 
     private static String cookieValue(Request request, String name) {

@@ -63,7 +63,7 @@ public final class HttpFront implements AutoCloseable {
         ReloadHandler reload = new ReloadHandler(policy, guard);
         ApprovalsApi approvalsApi = new ApprovalsApi(approvals);
         ApprovalsHandler approvalsHandler = new ApprovalsHandler(approvalsApi, webhooks, guard);
-        DashboardHandler dashboard = new DashboardHandler(approvalsApi, auth, guard, audit, signing);
+        DashboardHandler dashboard = new DashboardHandler(approvalsApi, auth, keys, guard, audit, signing);
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override

@@ -153,6 +153,39 @@ class DashboardIT {
         }
     }
 
+    @Test
+    void revokingTheKeyEndsItsDashboardSessions() throws Exception {
+        String key = gw.createKey("dave", "approver");
+        HttpResponse<String> page = ApprovalSupport.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base() + "/dashboard/"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        String loginCookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        String token = loginCookie.substring(loginCookie.indexOf('=') + 1);
+        HttpResponse<String> login = ApprovalSupport.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base() + "/dashboard/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", loginCookie)
+                .POST(HttpRequest.BodyPublishers.ofString("login_token=" + token + "&key=" + key)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).isEqualTo(303);
+        String session = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("waygate_dashboard="))
+                .findFirst().orElseThrow().split(";")[0];
+        assertThat(apiStatus(session)).isEqualTo(200);
+        try (dev.waygate.store.Database db = dev.waygate.store.Database.open(gw.gateway().config().dataDir())) {
+            assertThat(new dev.waygate.auth.KeyStore(db).revoke(key)).isTrue();
+        }
+        assertThat(apiStatus(session)).isEqualTo(401);
+
+        // And a login form without its token is refused (login CSRF).
+        HttpResponse<String> forged = ApprovalSupport.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base() + "/dashboard/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("key=" + approver)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("waygate_dashboard="));
+    }
+
+    private static int apiStatus(String cookie) throws Exception {
+        return ApprovalSupport.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base() + "/dashboard/api/approvals"))
+                .header("Cookie", cookie).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     private static int postStatus(String url, String cookie, String csrf, String origin) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}"));
