@@ -1,5 +1,7 @@
 package dev.waygate;
 
+import dev.waygate.approval.ApprovalStage;
+import dev.waygate.approval.Approvals;
 import dev.waygate.audit.Audit;
 import dev.waygate.auth.Authenticator;
 import dev.waygate.auth.IdentifyStage;
@@ -33,6 +35,7 @@ public final class Gateway implements AutoCloseable {
     private final LivePolicy policy;
     private final RateLimitStage rateLimits = new RateLimitStage();
     private final ToolPins pins;
+    private final Approvals approvals;
     private Optional<ConfigWatcher> watcher = Optional.empty();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -55,9 +58,16 @@ public final class Gateway implements AutoCloseable {
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
         this.pins = new ToolPins(config, db, audit);
-        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit, rateLimits),
+        this.approvals = Approvals.open(config.approvals(), db, audit);
+        Stage approvalStage = new ApprovalStage(approvals, new dev.waygate.audit.Redactor(config.audit().redactFields()));
+        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit, rateLimits, approvalStage),
                 () -> policy.get().policy(), pins);
-        this.http = new HttpFront(config, router, auth, keys, audit, policy, pins);
+        dev.waygate.approval.Signing signing = dev.waygate.approval.Signing.loadOrCreate(config.dataDir());
+        dev.waygate.approval.Webhooks webhooks = new dev.waygate.approval.Webhooks(config.approvals().webhooks(), signing,
+                () -> config.approvals().dashboardUrl().map(Object::toString)
+                        .orElse("http://" + config.listen().host() + ":" + port() + "/dashboard/"));
+        approvals.onNew(webhooks::announce);
+        this.http = new HttpFront(config, router, auth, keys, audit, policy, pins, approvals, webhooks, signing);
         router.auditUpstreamEvents(audit::record);
         policy.onReload(this::reloaded);
     }
@@ -84,17 +94,18 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * The stages that judge a routed call, in order: policy, guards (their findings go to
-     * {@code audit}), rate limits. The policy stage reads {@code policy} once per call; the stages
+     * {@code audit}), rate limits, approval. The policy stage reads {@code policy} once per call; the stages
      * after it use that snapshot.
      */
-    public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, dev.waygate.audit.AuditLog audit) {
-        return afterRoute(policy, audit, new RateLimitStage());
+    public static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, dev.waygate.audit.AuditLog audit, Stage approval) {
+        return afterRoute(policy, audit, new RateLimitStage(), approval);
     }
 
-    static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, dev.waygate.audit.AuditLog audit, RateLimitStage rateLimits) {
+    static List<Stage> afterRoute(Supplier<PolicySnapshot> policy, dev.waygate.audit.AuditLog audit, RateLimitStage rateLimits,
+                                  Stage approval) {
         return List.of(new PolicyStage(policy),
                 new dev.waygate.guard.GuardStage(dev.waygate.net.Resolver.SYSTEM, audit, dev.waygate.guard.GuardSettings.DEFAULTS),
-                rateLimits);
+                rateLimits, approval);
     }
 
     public void start() throws Exception {
@@ -136,6 +147,10 @@ public final class Gateway implements AutoCloseable {
 
     public GatewayConfig config() {
         return config;
+    }
+
+    public Approvals approvals() {
+        return approvals;
     }
 
     public Audit audit() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.Provider.class,
         description = "Security gateway for AI agents: one MCP front for many MCP servers.",
         subcommands = {ServeCommand.class, StdioCommand.class, CheckConfigCommand.class, KeysCommand.class, PolicyCommand.class,
-                AuditCommand.class, ToolsCommand.class, SandboxCommand.class,
+                AuditCommand.class, ToolsCommand.class, SandboxCommand.class, ApprovalsCommand.class,
                 VersionCommand.class})
 public final class Main {
     public static final int OK = 0;

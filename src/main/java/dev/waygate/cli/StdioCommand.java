@@ -83,7 +83,8 @@ final class StdioCommand implements Callable<Integer> {
                 }
                 // No reload triggers here: the client restarts a stdio gateway to change its policy.
                 LivePolicy policy = new LivePolicy(c);
-                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy, audit),
+                Router router = new Router(c, Gateway.beforeRoute(List.of(audit.stage())), Gateway.afterRoute(policy, audit,
+                        dev.waygate.approval.ApprovalStage.unavailable(c.approvals())),
                         () -> policy.get().policy(), new dev.waygate.pin.ToolPins(c, db, audit));
                 router.start();
                 try {
@@ -96,35 +97,8 @@ final class StdioCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /**
-     * In this order: {@code --key-file}; the file {@code WAYGATE_API_KEY_FILE} names; {@code
-     * WAYGATE_API_KEY}. The command line wins over the environment; both variables set is a mistake
-     * (as for {@code NAME_FILE} in the configuration), since which one was meant is a guess.
-     */
+    /** See {@link ApiKeySource}. */
     private String key() {
-        if (keyFile.isPresent()) {
-            return readKey("--key-file", keyFile.get());
-        }
-        String file = main.env.apply(KEY_FILE_VARIABLE);
-        String key = main.env.apply(KEY_VARIABLE);
-        if (file != null && !file.isEmpty()) {
-            if (key != null && !key.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "both " + KEY_VARIABLE + " and " + KEY_FILE_VARIABLE + " are set: unset one of them");
-            }
-            return readKey(KEY_FILE_VARIABLE, Path.of(file));
-        }
-        return key;
-    }
-
-    /** A key file that cannot be read is a mistake in the command line, not a failure of the gateway. */
-    private String readKey(String from, Path file) {
-        try {
-            return Files.readString(file).trim();
-        } catch (IOException e) {
-            // The exception's own message is a path or an OS reason, never the file's content.
-            throw new CommandLine.ParameterException(spec.commandLine(), from + ": cannot read " + file + ": "
-                    + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
-        }
+        return ApiKeySource.read(spec, keyFile, main.env);
     }
 }

@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
             "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits",
-            "audit", "oauth", "allow_inline_secrets", "watch_config", "guards", "pinning");
+            "audit", "oauth", "allow_inline_secrets", "watch_config", "guards", "pinning", "approvals");
     private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
@@ -157,7 +157,8 @@ public final class ConfigLoader {
         boolean watch = root.optional("watch_config").map(Node::asBoolean).orElse(GatewayConfig.DEFAULT_WATCH_CONFIG);
         PinningConfig pinning = root.optional("pinning").map(ConfigLoader::pinning).orElse(PinningConfig.DEFAULTS);
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
-                new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth, watch, digest(text), guards, pinning);
+                new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth, watch, digest(text), guards, pinning,
+                root.optional("approvals").map(ApprovalsReader::read).orElse(ApprovalsConfig.DEFAULTS));
     }
 
     /** SHA-256 of the text's UTF-8 bytes, in hex: which content of the file is in force. */

@@ -27,6 +27,7 @@ import java.util.Map;
  * @param digest         SHA-256 (hex) of the file's bytes as read; empty when not read from a file
  * @param guards         the {@code guards:} section and the rules' guard overrides; reloaded with the policy
  * @param pinning        tool pinning ({@code pinning:}); enforce when absent
+ * @param approvals      the approval gate's timeout, webhooks and dashboard link ({@code approvals:})
  */
 public record GatewayConfig(
         Path file,
@@ -46,7 +47,8 @@ public record GatewayConfig(
         boolean watchConfig,
         String digest,
         dev.waygate.guard.GuardSettings guards,
-        PinningConfig pinning) {
+        PinningConfig pinning,
+        ApprovalsConfig approvals) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -64,9 +66,10 @@ public record GatewayConfig(
         java.util.Objects.requireNonNull(digest, "digest");
         java.util.Objects.requireNonNull(guards, "guards");
         java.util.Objects.requireNonNull(pinning, "pinning");
+        java.util.Objects.requireNonNull(approvals, "approvals");
     }
 
-    /** Default guard settings, default pinning (enforce). */
+    /** Default guard settings, default pinning (enforce), default approval settings. */
     public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
                          long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
                          Map<String, ServerConfig> servers, dev.waygate.policy.Policy policy,
@@ -74,7 +77,7 @@ public record GatewayConfig(
                          java.util.Optional<OAuthConfig> oauth, boolean watchConfig, String digest) {
         this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
                 policy, rateLimits, audit, oauth, watchConfig, digest, dev.waygate.guard.GuardSettings.DEFAULTS,
-                PinningConfig.DEFAULTS);
+                PinningConfig.DEFAULTS, ApprovalsConfig.DEFAULTS);
     }
 
     /** Not read from a file (tests): the file is watched by default, no digest. */

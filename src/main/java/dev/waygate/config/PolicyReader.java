@@ -7,6 +7,7 @@ import dev.waygate.policy.Glob;
 import dev.waygate.policy.Policy;
 import dev.waygate.policy.Risk;
 import dev.waygate.policy.Rule;
+import dev.waygate.policy.RuleApproval;
 import dev.waygate.ratelimit.RateLimit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
 final class PolicyReader {
     private static final Set<String> KEYS = Set.of("default", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "principals", "roles", "servers", "tools", "prompts",
-            "resources", "arguments", "effect", "risk", "rate_limit", "guards");
+            "resources", "arguments", "effect", "risk", "rate_limit", "guards", "approval");
+    private static final Set<String> APPROVAL_KEYS = Set.of("roles", "approvers", "ask_user");
     private static final Set<String> LIMIT_KEYS = Set.of("per_minute", "burst");
     private static final Set<String> CONDITION_KEYS = Set.of("prefix", "pattern");
     /** Characters of an MCP tool name; a tool glob using any other can never match. */
@@ -90,8 +92,25 @@ final class PolicyReader {
                 }
             }
         }
+        if (effect == Effect.DENY && n.has("approval")) {
+            throw n.child("approval").error("applies only to rules with effect: allow");
+        }
+        RuleApproval approval = n.optional("approval").map(PolicyReader::approval).orElse(RuleApproval.DEFAULT);
         return new Rule(name, set(n, "principals"), set(n, "roles"), servers, globs(n, "tools", TOOL_CHARS),
-                globs(n, "prompts", VISIBLE_CHARS), globs(n, "resources", VISIBLE_CHARS), conditions(n), effect, risk);
+                globs(n, "prompts", VISIBLE_CHARS), globs(n, "resources", VISIBLE_CHARS), conditions(n), effect, risk,
+                approval);
+    }
+
+    /** {@code { roles: [..], approvers: 1|2, ask_user: bool }}; absent keys take {@link RuleApproval#DEFAULT}'s values. */
+    private static RuleApproval approval(Node n) {
+        n.requireKeys(APPROVAL_KEYS);
+        Set<String> roles = n.has("roles") ? set(n, "roles") : RuleApproval.DEFAULT_ROLES;
+        boolean askUser = n.optional("ask_user").map(Node::asBoolean).orElse(false);
+        int approvers = n.optional("approvers").map(a -> a.asInt(0, 2)).orElse(1);
+        if (approvers == 0 && !askUser) {
+            throw n.child("approvers").error("0 approvers needs ask_user: true (someone must decide)");
+        }
+        return new RuleApproval(roles, approvers, askUser);
     }
 
     private static Set<String> set(Node n, String key) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP listener: {@code /mcp} (Streamable HTTP), {@code /sse} and {@code /message} (legacy
  * HTTP+SSE), {@code /health}, {@code /ready}, the read-only admin views {@code /mcp/status},
  * {@code /mcp/servers}, {@code /mcp/tools}, {@code /audit}, key management under {@code /keys}, tool
- * pins under {@code /tools/pins}, the
+ * pins under {@code /tools/pins}, approvals under {@code /approvals} and the dashboard under
+ * {@code /dashboard/}, the
  * policy reload {@code POST /proxy/reload-config}, and
  * with {@code oauth} configured the protected resource metadata under
  * {@code /.well-known/oauth-protected-resource}. Handlers block on virtual threads. Every request
@@ -40,7 +41,8 @@ public final class HttpFront implements AutoCloseable {
     private final ServerConnector connector;
 
     public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit, LivePolicy policy,
-                     dev.waygate.pin.ToolPins pins) {
+                     dev.waygate.pin.ToolPins pins, dev.waygate.approval.Approvals approvals,
+                     dev.waygate.approval.Webhooks webhooks, dev.waygate.approval.Signing signing) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -62,6 +64,9 @@ public final class HttpFront implements AutoCloseable {
         ReloadHandler reload = new ReloadHandler(policy, guard);
         ExecuteHandler execute = new ExecuteHandler(router, guard, config.maxBodyBytes());
         PinsHandler pinsHandler = new PinsHandler(pins, guard);
+        ApprovalsApi approvalsApi = new ApprovalsApi(approvals);
+        ApprovalsHandler approvalsHandler = new ApprovalsHandler(approvalsApi, webhooks, guard);
+        DashboardHandler dashboard = new DashboardHandler(approvalsApi, auth, keys, guard, audit, signing);
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -90,6 +95,10 @@ public final class HttpFront implements AutoCloseable {
                                 keysHandler.handle(path, request, response, callback);
                             } else if (path.equals(PinsHandler.PATH) || path.startsWith(PinsHandler.PATH + "/")) {
                                 pinsHandler.handle(path, request, response, callback);
+                            } else if (ApprovalsHandler.serves(path)) {
+                                approvalsHandler.handle(path, request, response, callback);
+                            } else if (DashboardHandler.serves(path)) {
+                                dashboard.handle(path, request, response, callback);
                             } else if (metadata.isPresent() && metadata.get().serves(path)) {
                                 metadata.get().handle(request, response, callback);
                             } else {

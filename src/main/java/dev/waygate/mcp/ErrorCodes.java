@@ -44,5 +44,12 @@ public final class ErrorCodes {
      */
     public static final int LIMIT_EXCEEDED = -32060;
 
+    /** The approval gate: an approver (or the calling user) denied the call; {@code data.approval_id} names it. */
+    public static final int APPROVAL_DENIED = -32050;
+    /** The approval gate: nobody decided before the approval's expiry, so the call is refused (fail closed). */
+    public static final int APPROVAL_EXPIRED = -32051;
+    /** The approval gate: the approval ended without a decision (client cancelled, gateway stopping). */
+    public static final int APPROVAL_CANCELLED = -32052;
+
     private ErrorCodes() {}
 }

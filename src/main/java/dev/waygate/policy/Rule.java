@@ -19,10 +19,19 @@ import java.util.Set;
  * @param arguments  conditions on tool arguments; all must hold
  * @param effect     allow or deny
  * @param risk       for allowing rules: low, medium or high
+ * @param approval   who approves a call this rule allows when its risk needs a person
  */
 public record Rule(String name, Set<String> principals, Set<String> roles, Set<String> servers, List<Glob> tools,
-                   List<Glob> prompts, List<Glob> resources, List<ArgumentCondition> arguments, Effect effect, Risk risk) {
+                   List<Glob> prompts, List<Glob> resources, List<ArgumentCondition> arguments, Effect effect, Risk risk,
+                   RuleApproval approval) {
+    /** With the default approval settings. */
+    public Rule(String name, Set<String> principals, Set<String> roles, Set<String> servers, List<Glob> tools,
+                List<Glob> prompts, List<Glob> resources, List<ArgumentCondition> arguments, Effect effect, Risk risk) {
+        this(name, principals, roles, servers, tools, prompts, resources, arguments, effect, risk, RuleApproval.DEFAULT);
+    }
+
     public Rule {
+        java.util.Objects.requireNonNull(approval, "approval");
         principals = Set.copyOf(principals);
         roles = Set.copyOf(roles);
         servers = Set.copyOf(servers);

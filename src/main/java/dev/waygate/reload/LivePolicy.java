@@ -152,6 +152,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         m.put("oauth", GatewayConfig::oauth);
         m.put("watch_config", GatewayConfig::watchConfig);
         m.put("pinning", GatewayConfig::pinning);
+        m.put("approvals", GatewayConfig::approvals); // per-rule approval settings reload with the policy
         return java.util.Collections.unmodifiableMap(m);
     }
 }

@@ -67,7 +67,28 @@ public final class Database implements AutoCloseable {
               first_seen TEXT NOT NULL,
               changed_at TEXT,
               PRIMARY KEY (server, tool)
-            )""");
+            )""",
+            // Calls held for a person's decision (approval gate). arguments are redacted; votes is a JSON array.
+            """
+            CREATE TABLE approvals (
+              id TEXT PRIMARY KEY,
+              state TEXT NOT NULL,
+              principal TEXT NOT NULL,
+              tool TEXT NOT NULL,
+              server TEXT NOT NULL,
+              rule TEXT NOT NULL,
+              risk TEXT NOT NULL,
+              arguments TEXT NOT NULL,
+              findings TEXT NOT NULL,
+              approver_roles TEXT NOT NULL,
+              required INTEGER NOT NULL,
+              votes TEXT NOT NULL,
+              session_id TEXT NOT NULL,
+              created_at TEXT NOT NULL,
+              expires_at TEXT NOT NULL,
+              reason TEXT NOT NULL
+            )""",
+            "CREATE INDEX approvals_state ON approvals (state, created_at)");
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();

@@ -25,9 +25,15 @@ class ConfigLoaderTest {
 
     /** fixture | file the error is in (blank: the fixture) | line | key (blank: none) | part of the reason. */
     static final String BROKEN_CASES = """
-            unknown-top-level-key.yaml    |                          | 3 | listn                                  | unknown key (allowed: allow_inline_secrets, allowed_origins, audit, auth,
+            unknown-top-level-key.yaml    |                          | 3 | listn                                  | unknown key (allowed: allow_inline_secrets, allowed_origins, approvals, audit, auth,
             unknown-server-key.yaml       |                          | 6 | servers.files.argz                     | unknown key (allowed: args, command,
             typo-nested-key.yaml          |                          | 5 | naming.seperator                       | unknown key (allowed: page_size, separator)
+            approvals-bad-webhook-url.yaml |                         | 5 | approvals.webhooks[0].url              | must be an http or https URL
+            approvals-unknown-key.yaml    |                          | 4 | approvals.medium                       | unknown key (allowed: dashboard_url, max_similar, medium_risk, progress_interval, timeout, webhooks)
+            approvals-bad-format.yaml     |                          | 4 | approvals.webhooks[0].format           | must be json or slack
+            pinning-unknown-key.yaml      |                          | 4 | pinning.approve_on_first_sight         | unknown key (allowed: mode)
+            pinning-bad-mode.yaml         |                          | 2 | pinning.mode                           | must be 'enforce', 'report' or 'off'
+            approvals-bad-timeout.yaml    |                          | 3 | approvals.timeout                      | must be a duration
             command-and-url.yaml          |                          | 6 | servers.both                           | give either command (a stdio server) or url
             neither-command-nor-url.yaml  |                          | 3 | servers.nothing                        | give either command (a stdio server) or url
             bad-url-scheme.yaml           |                          | 4 | servers.remote.url                     | must be an http:// or https:// URL

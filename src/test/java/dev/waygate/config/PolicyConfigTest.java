@@ -38,7 +38,7 @@ class PolicyConfigTest {
             bad-default.yaml              |  3 | policy.default                           | must be allow or deny
             rules-not-list.yaml           |  3 | policy.rules                             | must be a list
             rule-not-mapping.yaml         |  7 | policy.rules[0]                          | must be a mapping
-            unknown-rule-key.yaml         |  8 | policy.rules[0].tool                     | unknown key (allowed: arguments, effect, guards, name, principals, prompts, rate_limit, resources, risk, roles, servers, tools)
+            unknown-rule-key.yaml         |  8 | policy.rules[0].tool                     | unknown key (allowed: approval, arguments, effect, guards, name, principals, prompts, rate_limit, resources, risk, roles, servers, tools)
             missing-effect.yaml           |  7 | policy.rules[0].effect                   | is required (allow or deny)
             bad-effect.yaml               |  8 | policy.rules[0].effect                   | must be allow or deny
             risk-on-deny.yaml             | 10 | policy.rules[0].risk                     | applies only to rules with effect: allow
@@ -58,6 +58,10 @@ class PolicyConfigTest {
             unknown-condition-key.yaml    |  9 | policy.rules[0].arguments.path.prefx     | unknown key (allowed: pattern, prefix)
             empty-arguments.yaml          |  8 | policy.rules[0].arguments                | an empty mapping sets no condition: leave the key out
             duplicate-rule-name.yaml      | 10 | policy.rules[1].name                     | rule name 'read' is used twice
+            approval-on-deny.yaml         |  9 | policy.rules[0].approval                 | applies only to rules with effect: allow
+            approval-zero-approvers.yaml  | 11 | policy.rules[0].approval.approvers       | 0 approvers needs ask_user: true
+            approval-three-approvers.yaml | 10 | policy.rules[0].approval.approvers       | must be between 0 and 2
+            approval-unknown-key.yaml     | 11 | policy.rules[0].approval.role            | unknown key (allowed: approvers, ask_user, roles)
             bad-rule-name.yaml            |  7 | policy.rules[0].name                     | rule names may use letters, digits, _ . - (1 to 64 characters)
             """;
 

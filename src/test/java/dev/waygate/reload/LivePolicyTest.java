@@ -182,7 +182,7 @@ class LivePolicyTest {
             public java.util.Optional<String> unavailable() {
                 return java.util.Optional.empty();
             }
-        });
+        }, dev.waygate.approval.ApprovalStage.unavailable(dev.waygate.config.ApprovalsConfig.DEFAULTS));
         Stage flipToB = (call, chain) -> {
             rewrite(B);
             assertThat(live.reload("test").applied()).isTrue();
