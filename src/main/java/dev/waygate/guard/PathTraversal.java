@@ -32,6 +32,9 @@ final class PathTraversal {
 
     Optional<String> check(String normalised) {
         String p = stripFileScheme(Normaliser.pathForm(normalised));
+        if (stillEncoded(p)) {
+            return Optional.of("dot or separator percent-encoded more times than the guard decodes");
+        }
         for (String seg : p.split("/", -1)) {
             if (seg.stripTrailing().equals("..")) {
                 return Optional.of("parent-directory segment '..'");
@@ -76,6 +79,14 @@ final class PathTraversal {
             // a dangling link: where a write would land cannot be known, so refuse
             return Optional.of("a symbolic link on the path cannot be resolved");
         }
+    }
+
+    private static boolean stillEncoded(String p) {
+        if (p.indexOf('%') < 0) {
+            return false;
+        }
+        String l = p.toLowerCase(java.util.Locale.ROOT);
+        return l.contains("%2e") || l.contains("%2f") || l.contains("%5c");
     }
 
     /** {@code file:///a}, {@code file://host/a}, {@code file:/a} → {@code /a}; anything else unchanged. */

@@ -47,9 +47,10 @@ class GuardStageTest {
         assertThat(Normaliser.normalise("%ff%fe")).isEqualTo("\uFFFD\uFFFD");
         assertThat(Normaliser.pathForm("..\\a\\b")).isEqualTo("../a/b");
         // bounded: five levels of encoding stop after four rounds, and the path guard refuses what is left
-        String five = "%2525252e%2525252e/x";
+        String five = "%252525252e%252525252e/x";
         assertThat(Normaliser.normalise(five)).isEqualTo("%2e%2e/x");
-        assertThat(new PathTraversal(java.util.List.of()).check(Normaliser.normalise(five))).isPresent();
+        assertThat(new PathTraversal(java.util.List.of()).check(Normaliser.normalise(five))).get().asString()
+                .contains("encoded more times");
     }
 
     @Test
@@ -62,8 +63,8 @@ class GuardStageTest {
                 .isEqualTo(SecretMatch.Confidence.VERIFIED);
         assertThat(Secrets.redact("a " + Fakes.AWS + " b " + Fakes.PEM + " c", Secrets.scan("a " + Fakes.AWS + " b " + Fakes.PEM + " c")))
                 .isEqualTo("a [REDACTED:aws-access-key] b [REDACTED:private-key] c");
-        for (String fake : Fakes.ALL.values()) {
-            assertThat(Redactor.looksSecret("x " + fake)).as(fake).isTrue();
+        for (var fake : Fakes.ALL.entrySet()) {
+            assertThat(Redactor.looksSecret("x " + fake.getValue())).as(fake.getKey()).isEqualTo(!fake.getKey().equals("aws_pct"));
         }
         // weak shapes: hidden in the audit log, not acted on by the guards
         assertThat(Redactor.looksSecret("Bearer authentication")).isTrue();
