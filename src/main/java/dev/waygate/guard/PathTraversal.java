@@ -35,10 +35,8 @@ final class PathTraversal {
         if (stillEncoded(p)) {
             return Optional.of("dot or separator percent-encoded more times than the guard decodes");
         }
-        for (String seg : p.split("/", -1)) {
-            if (seg.stripTrailing().equals("..")) {
-                return Optional.of("parent-directory segment '..'");
-            }
+        if (parentSegment(p)) {
+            return Optional.of("parent-directory segment '..'");
         }
         if (roots.isEmpty() || p.isEmpty()) {
             return Optional.empty();
@@ -79,6 +77,24 @@ final class PathTraversal {
             // a dangling link: where a write would land cannot be known, so refuse
             return Optional.of("a symbolic link on the path cannot be resolved");
         }
+    }
+
+    /** A segment that is {@code ..}, or {@code ..} followed only by spaces (which Windows drops). No allocation. */
+    static boolean parentSegment(String p) {
+        int start = 0;
+        while (start <= p.length()) {
+            int end = p.indexOf('/', start);
+            end = end < 0 ? p.length() : end;
+            int last = end;
+            while (last > start && p.charAt(last - 1) == ' ') {
+                last--;
+            }
+            if (last - start == 2 && p.charAt(start) == '.' && p.charAt(start + 1) == '.') {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
     }
 
     private static boolean stillEncoded(String p) {

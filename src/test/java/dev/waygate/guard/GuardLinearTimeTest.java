@@ -13,12 +13,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * No input shape makes a detector super-linear: for each adversarial shape (a fragment repeated,
- * the worst case for a scanner that re-reads from each occurrence), the time on 4n characters is
- * compared with the time on n. Linear work gives about 4; quadratic about 16. The bound, 10, leaves
- * room for a loaded machine; each time is the best of several runs, after warm-up.
+ * the worst case for a scanner that re-reads from each occurrence), the time on 16n characters is
+ * compared with the time on n. Linear work gives about 16; quadratic about 256. The bound, 100, leaves
+ * room for a loaded machine and the garbage collector; each time is the best of several runs, after warm-up.
  */
 class GuardLinearTimeTest {
-    static final int N = 1 << 16;
+    static final int N = 1 << 14;
 
     static Stream<Arguments> shapes() {
         return Stream.of("eyJ", "eyJabcd.", "%25", "%2", "AKIA", "AKIAA", "ghp_", "wg_abcdefg_", "password=", "passwordpassword",
@@ -46,7 +46,7 @@ class GuardLinearTimeTest {
             results.inspect(GuardFixture.textResult(text), all);
         };
         String small = fragment.repeat(N / fragment.length());
-        String large = fragment.repeat(4 * N / fragment.length());
+        String large = fragment.repeat(16 * N / fragment.length());
         for (int i = 0; i < 3; i++) {
             work.accept(small); // warm-up
         }
@@ -54,12 +54,12 @@ class GuardLinearTimeTest {
         long tLarge = best(work, large);
         assertThat((double) tLarge / Math.max(tSmall, 1))
                 .as("'%s': %d ns for %d chars, %d ns for %d chars", fragment, tSmall, small.length(), tLarge, large.length())
-                .isLessThan(10.0);
+                .isLessThan(100.0);
     }
 
     private static long best(Consumer<String> work, String input) {
         long best = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 7; i++) {
             long t0 = System.nanoTime();
             work.accept(input);
             best = Math.min(best, System.nanoTime() - t0);
