@@ -118,6 +118,18 @@ class GuardStageTest {
     }
 
     @Test
+    void structuredContentIsInspectedWhateverItsFieldsAreCalled() throws Exception {
+        GuardFixture fx = fixture("");
+        ObjectNode result = Json.object();
+        result.putArray("content").addObject().put("type", "image").put("data", Fakes.AWS).put("mimeType", "image/png");
+        result.putObject("structuredContent").put("data", "k " + Fakes.AWS).put("type", Fakes.AWS);
+        JsonNode out = fx.run(GuardFixture.call("x__y", Json.object()), c -> result);
+        assertThat(out.path("structuredContent").path("data").asText()).isEqualTo("k [REDACTED:aws-access-key]");
+        assertThat(out.path("structuredContent").path("type").asText()).isEqualTo("[REDACTED:aws-access-key]");
+        assertThat(out.path("content").path(0).path("data").asText()).as("image bytes are not text").isEqualTo(Fakes.AWS);
+    }
+
+    @Test
     void argumentsBeyondTheLimitsAreRefusedNamingWhere() throws Exception {
         GuardFixture fx = fixture("  limits: { max_depth: 3, max_values: 50, max_string_length: 100 }\n");
         ObjectNode deep = Json.object();
