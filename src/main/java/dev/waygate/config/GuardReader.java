@@ -126,8 +126,10 @@ final class GuardReader {
         return out;
     }
 
+    /** YAML 1.1 reads a bare {@code off} as false: that is {@code off} too. */
     private static Mode mode(Node v) {
-        return Mode.parse(v.asString()).orElseThrow(() -> v.error("must be enforce, report or off"));
+        String text = v.asString();
+        return Mode.parse(text.equals("false") ? "off" : text).orElseThrow(() -> v.error("must be enforce, report or off"));
     }
 
     private static Set<String> names(Node n, String key) {

@@ -35,15 +35,11 @@ final class Entities {
     }
 
     private static int codePoint(String name) {
-        try {
-            if (name.startsWith("#x") || name.startsWith("#X")) {
-                return valid(Integer.parseInt(name.substring(2), 16));
-            }
-            if (name.startsWith("#")) {
-                return valid(Integer.parseInt(name.substring(1)));
-            }
-        } catch (NumberFormatException e) {
-            return -1;
+        if (name.startsWith("#x") || name.startsWith("#X")) {
+            return valid(number(name.substring(2), 16));
+        }
+        if (name.startsWith("#")) {
+            return valid(number(name.substring(1), 10));
         }
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "lt" -> '<';
@@ -58,6 +54,22 @@ final class Entities {
             case "rpar" -> ')';
             default -> -1;
         };
+    }
+
+    /** The number, or -1; no exceptions (a value of many {@code &#} must not cost one each). */
+    private static int number(String digits, int radix) {
+        if (digits.isEmpty() || digits.length() > 8) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int d = Character.digit(digits.charAt(i), radix);
+            if (d < 0) {
+                return -1;
+            }
+            v = v * radix + d;
+        }
+        return v;
     }
 
     private static int valid(int cp) {

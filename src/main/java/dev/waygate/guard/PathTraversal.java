@@ -32,10 +32,11 @@ final class PathTraversal {
 
     Optional<String> check(String normalised) {
         String p = stripFileScheme(Normaliser.pathForm(normalised));
-        for (String seg : p.split("/", -1)) {
-            if (seg.stripTrailing().equals("..")) {
-                return Optional.of("parent-directory segment '..'");
-            }
+        if (stillEncoded(p)) {
+            return Optional.of("dot or separator percent-encoded more times than the guard decodes");
+        }
+        if (parentSegment(p)) {
+            return Optional.of("parent-directory segment '..'");
         }
         if (roots.isEmpty() || p.isEmpty()) {
             return Optional.empty();
@@ -76,6 +77,32 @@ final class PathTraversal {
             // a dangling link: where a write would land cannot be known, so refuse
             return Optional.of("a symbolic link on the path cannot be resolved");
         }
+    }
+
+    /** A segment that is {@code ..}, or {@code ..} followed only by spaces (which Windows drops). No allocation. */
+    static boolean parentSegment(String p) {
+        int start = 0;
+        while (start <= p.length()) {
+            int end = p.indexOf('/', start);
+            end = end < 0 ? p.length() : end;
+            int last = end;
+            while (last > start && p.charAt(last - 1) == ' ') {
+                last--;
+            }
+            if (last - start == 2 && p.charAt(start) == '.' && p.charAt(start + 1) == '.') {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static boolean stillEncoded(String p) {
+        if (p.indexOf('%') < 0) {
+            return false;
+        }
+        String l = p.toLowerCase(java.util.Locale.ROOT);
+        return l.contains("%2e") || l.contains("%2f") || l.contains("%5c");
     }
 
     /** {@code file:///a}, {@code file://host/a}, {@code file:/a} → {@code /a}; anything else unchanged. */

@@ -23,8 +23,12 @@ import java.util.Set;
  * The result is copied only when something is changed.
  */
 public final class ResultGuard {
-    /** Base64 payloads and protocol fields: not text a model reads. */
+    /**
+     * In MCP content items and resource contents only: base64 payloads and protocol fields, not
+     * text a model reads. Elsewhere ({@code structuredContent}) every field is inspected.
+     */
     private static final Set<String> SKIPPED = Set.of("blob", "data", "mimeType", "type", "uri", "_meta", "annotations");
+    private static final Set<String> CONTENT_TYPES = Set.of("text", "image", "audio", "resource", "resource_link");
 
     public record Outcome(JsonNode result, List<Finding> findings) {}
 
@@ -70,9 +74,11 @@ public final class ResultGuard {
             return copy == null ? n : copy;
         }
         ObjectNode copy = null;
+        boolean item = CONTENT_TYPES.contains(n.path("type").asText("")) || (n.path("uri").isTextual()
+                && (n.has("text") || n.has("blob") || n.has("mimeType")));
         for (var it = n.fields(); it.hasNext(); ) {
             var e = it.next();
-            if (SKIPPED.contains(e.getKey())) {
+            if (item && SKIPPED.contains(e.getKey())) {
                 continue;
             }
             JsonNode c = visit(e.getValue(), JsonPaths.field(path, e.getKey()), depth + 1, modes, findings, values);

@@ -8,7 +8,7 @@ import java.util.Map;
  * Credential-shaped test values, built at run time so that no file in the repository holds a string
  * a secret scanner (or GitHub push protection) would take for a real credential. None is real.
  */
-final class Fakes {
+public final class Fakes {
     static final String AWS = "AKIA" + "Z7QH3LXT5M2PWQ4R";
     static final String GHP = github("ghp_", "Xk29dLmQ0pVb7RtY3wZa1cE5fG8hJn");
     static final String JWT = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64("{\"sub\":\"1234567890\",\"name\":\"x\"}")
@@ -16,7 +16,7 @@ final class Fakes {
     static final String PEM = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n"
             + "-----END RSA PRIVATE KEY-----";
 
-    static final Map<String, String> ALL = Map.ofEntries(
+    public static final Map<String, String> ALL = Map.ofEntries(
             Map.entry("aws", AWS),
             Map.entry("aws_pct", "AKIA" + "%5A7QH3LXT5M2PWQ4R"),
             Map.entry("ghp", GHP),
@@ -43,7 +43,7 @@ final class Fakes {
     }
 
     /** {@code text} with {@code ${name}} replaced by the fake of that name and {@code ${ROOT}} by {@code root}. */
-    static String expand(String text, String root) {
+    public static String expand(String text, String root) {
         String out = text.replace("${ROOT}", root);
         for (var e : ALL.entrySet()) {
             out = out.replace("${" + e.getKey() + "}", e.getValue());

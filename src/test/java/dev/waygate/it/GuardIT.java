@@ -3,7 +3,10 @@ package dev.waygate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.waygate.mcp.Json;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -112,6 +115,45 @@ class GuardIT {
         assertThat(NodeClient.text(out, 0)).contains(message);
         assertThat(journal()).contains("\"action\":\"guard.findings\",\"target\":\"everything__echo\",\"decision\":\"allow\",\"reason\":\"guard_reported\"")
                 .contains("{\"detector\":\"prompt_injection\",\"mode\":\"report\",\"path\":\"$.content[0].text\",\"reason\":\"instructions aimed at the model\"}");
+    }
+
+    /** Every result case of the corpus, echoed by server-everything to the official client. */
+    @Test
+    void theCorpusResultCasesThroughARealUpstream() throws Exception {
+        List<JsonNode> cases = new ArrayList<>();
+        for (String file : List.of("hostile.jsonl", "benign.jsonl")) {
+            for (String line : Files.readAllLines(Path.of("src/test/resources/guard", file))) {
+                JsonNode n = Json.parse(line);
+                if (n.path("direction").asText().equals("out")) {
+                    cases.add(n);
+                }
+            }
+        }
+        StringBuilder ops = new StringBuilder("[");
+        for (JsonNode c : cases) {
+            String text = dev.waygate.guard.Fakes.expand(c.path("text").asText(), root.toString());
+            ops.append(ops.length() > 1 ? "," : "").append(Json.write(Json.object().put("op", "callTool")
+                    .put("name", "everything__echo").set("arguments", Json.object().put("message", text))));
+        }
+        JsonNode out = NodeClient.http(gw.mcpUrl(), lenientKey, ops.append("]").toString());
+        int redacted = 0;
+        int passed = 0;
+        for (int i = 0; i < cases.size(); i++) {
+            JsonNode c = cases.get(i);
+            String text = dev.waygate.guard.Fakes.expand(c.path("text").asText(), root.toString());
+            String echoed = NodeClient.text(out, i);
+            if (c.path("expect").asText().equals("redact")) {
+                assertThat(echoed).as(c.toString()).contains("[REDACTED:");
+                dev.waygate.guard.Fakes.ALL.values().forEach(f -> assertThat(echoed).doesNotContain(f));
+                redacted++;
+            } else {
+                assertThat(echoed).as(c.toString()).isEqualTo("Echo: " + text);
+                passed++;
+            }
+        }
+        assertThat(redacted).isGreaterThanOrEqualTo(5);
+        assertThat(passed).isGreaterThanOrEqualTo(10);
+        assertThat(journal()).contains("\"reason\":\"hidden Unicode tag characters (15)\"");
     }
 
     static void guardDenied(JsonNode out, int index, String detector, String path) {
