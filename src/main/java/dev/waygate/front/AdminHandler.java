@@ -149,6 +149,9 @@ final class AdminHandler {
                     .put("restarts", u.restarts())
                     .put("tools", counts.getOrDefault(u.name(), 0L))
                     .put("prefix", u.config().namespace());
+            if (u.config().transport() == dev.waygate.config.ServerConfig.Transport.STDIO) {
+                o.put("sandbox", u.config().sandbox().enabled() ? "bubblewrap" : "none");
+            }
             if (!u.lastError().isEmpty()) {
                 o.put("last_error", u.lastError());
             }

@@ -292,6 +292,12 @@ class SandboxIT {
         assertThat(body.path("sandbox").path("available").asBoolean()).isTrue();
         assertThat(body.path("unsandboxed_servers").findValuesAsText("name")).containsExactly("free");
         assertThat(body.path("servers").findValuesAsText("name")).contains("caged", "walled", "files", "everything", "egressed");
+        HttpResponse<String> servers = http.send(HttpRequest.newBuilder(URI.create(gw.base() + "/mcp/servers"))
+                .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode list = Json.parse(servers.body()).path("servers");
+        for (JsonNode s : list) {
+            assertThat(s.path("sandbox").asText()).as("%s", s).isEqualTo(s.path("name").asText().equals("free") ? "none" : "bubblewrap");
+        }
         HttpResponse<String> dev = http.send(HttpRequest.newBuilder(URI.create(gw.base() + "/diagnostics/security"))
                 .header("Authorization", "Bearer " + gw.key()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(dev.statusCode()).isEqualTo(403);
