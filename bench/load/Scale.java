@@ -101,6 +101,7 @@ final class Scale {
         int runs = Integer.parseInt(Load.opts.getOrDefault("runs", "3"));
         List<String> cmd = Load.rest;
         List<Double> ms = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -116,6 +117,7 @@ final class Scale {
                     Thread.sleep(2);
                 }
                 ms.add((System.nanoTime() - t0) / 1e6);
+                cpu.add(Load.usage(p.pid()).cpuTicks() * 1000.0 / Load.TICKS_PER_SECOND);
                 if (Load.opts.containsKey("calls")) {
                     // a training workload for an AOT cache: a few sessions and calls
                     Load.Target t = Load.Target.parse(Load.opts.get("calls"));
@@ -133,15 +135,24 @@ final class Scale {
                 }
             } finally {
                 p.destroy();
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                // a training run writes its AOT cache on exit, which takes a while
+                if (!p.waitFor(Load.opts.containsKey("calls") ? 300 : 30, TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor();
                 }
             }
         }
-        List<Double> sorted = new ArrayList<>(ms);
-        sorted.sort(null);
-        System.out.println(String.format(Locale.ROOT, "start to ready: median %.0f ms (runs: %s)", sorted.get(sorted.size() / 2),
-                ms.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList()));
+        System.out.println(String.format(Locale.ROOT, "start to ready: median %.0f ms wall clock (runs: %s); "
+                        + "CPU time used by then (gateway + upstream): median %.0f ms (runs: %s)", median(ms), list(ms), median(cpu), list(cpu)));
+    }
+
+    static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        return s.get(s.size() / 2);
+    }
+
+    static List<String> list(List<Double> v) {
+        return v.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList();
     }
 
     static int status(URI url) {
