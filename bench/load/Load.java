@@ -45,6 +45,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class Load {
     static final String TEXT = "bench-echo-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     static final String PROTOCOL = "2025-06-18";
+    static final long CALL_TIMEOUT_NANOS = 30_000_000_000L;
 
     record Target(String name, String host, int port, String path, long pid, String tool, List<String> headers) {
         static Target parse(String spec) {
@@ -67,6 +68,7 @@ public final class Load {
         Socket socket;
         InputStream in;
         OutputStream out;
+        long deadline;
 
         Conn(Target t) throws IOException {
             this.t = t;
@@ -77,7 +79,7 @@ public final class Load {
             socket = new Socket();
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(t.host, t.port), 5000);
-            socket.setSoTimeout(30_000);
+            socket.setSoTimeout(10_000);
             in = new BufferedInputStream(socket.getInputStream(), 16384);
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
         }
@@ -98,6 +100,7 @@ public final class Load {
             if (socket.isClosed()) {
                 open();
             }
+            deadline = System.nanoTime() + CALL_TIMEOUT_NANOS;
             out.write(r.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.write(b);
             out.flush();
@@ -129,6 +132,7 @@ public final class Load {
                     }
                     body.write(in.readNBytes(n));
                     line();
+                    checkDeadline();
                 }
             } else if (cl != null) {
                 body.write(in.readNBytes(Integer.parseInt(cl)));
@@ -140,6 +144,14 @@ public final class Load {
                 socket.close();
             }
             return new Resp(code, h, body.toString(StandardCharsets.UTF_8));
+        }
+
+        /** An SSE stream that sends only keep-alives would otherwise never end. */
+        private void checkDeadline() throws IOException {
+            if (System.nanoTime() - deadline > 0) {
+                socket.close();
+                throw new IOException("no complete answer within " + CALL_TIMEOUT_NANOS / 1_000_000_000L + " s");
+            }
         }
 
         private String line() throws IOException {

@@ -46,22 +46,37 @@ free_port() {
   echo "$p"
 }
 
-# start NAME LOGFILE COMMAND...: in its own session (so its children can be stopped with it); prints the pid.
+# start LOGFILE COMMAND...: in its own session, so that it and its children can be stopped
+# together; sets $started to its pid (not printed: a $(...) subshell would lose the bookkeeping).
 start() {
-  local name=$1 log=$2; shift 2
+  local log=$1; shift
   setsid "$@" >"$log" 2>&1 < /dev/null &
-  local pid=$!
-  pgids+=("$pid")
-  echo "$pid"
+  started=$!
+  pgids+=("$started")
+}
+
+# The pids of a process and all its descendants (some peers start children in their own groups).
+descendants() {
+  local p c
+  for p in "$@"; do
+    echo "$p"
+    for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do descendants "$c"; done
+  done
 }
 
 stop_all() {
-  local g
+  local g p all
+  [ ${#pgids[@]} -gt 0 ] || return 0
+  all=$(descendants "${pgids[@]}")
   for g in "${pgids[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
-  for g in "${pgids[@]}"; do
-    for _ in $(seq 50); do kill -0 -- "-$g" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$g" 2>/dev/null || true
+  for p in $all; do kill -TERM "$p" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=
+    for p in $all; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.1
   done
+  for p in $all; do kill -KILL "$p" 2>/dev/null || true; done
   pgids=()
 }
 
