@@ -123,7 +123,8 @@ public final class Redactor {
      * which is most of the cost of auditing ordinary arguments.
      */
     private static final List<String> SECRET_LITERALS = List.of("wg_", "bearer", "basic", "eyj", "akia", "asia", "agpa",
-            "aida", "aroa", "anpa", "aws_secret_access_key", "gh", "glpat-", "xox", "k_live_", "k_test_", "sk-", "aiza",
+            "aida", "aroa", "anpa", "aws_secret_access_key", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
+            "xox", "k_live_", "k_test_", "sk-", "aiza",
             "-----begin", "://");
 
     static boolean mayHoldSecret(String s) {

@@ -25,6 +25,7 @@ class RedactorTest {
             "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "ghp_1234567890abcdefghijklmnopqrstuvwxyzAB",
             "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123",
+            "github_pat_11AAAAAAA0123456789_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ0123",
             "glpat-abcdefghij1234567890",
             "xoxb-1234567890-abcdefghij",
             "sk_live_abcdefghijklmnop1234",
@@ -54,6 +55,14 @@ class RedactorTest {
         in.putObject("whole").set(key, Json.parse("{\"user\":\"bob\",\"pw\":\"x\"}"));
         String out = Json.write(redactor.summary(in));
         assertThat(out).doesNotContain("plain-looking").doesNotContain("1234").doesNotContain("bob");
+    }
+
+    /** The literal prefilter lets ordinary prose skip the regular expression ("gh" is in "right", "high", "enough"). */
+    @Test
+    void ordinaryTextSkipsTheRegex() {
+        assertThat(Redactor.mayHoldSecret("the night is high enough, right through the ghost town")).isFalse();
+        assertThat(Redactor.mayHoldSecret("bench-echo-0123456789abcdefghijklmnopqrstuvwxyz")).isFalse();
+        assertThat(Redactor.mayHoldSecret("token ghp_1234567890abcdefghijklmnopqrstuvwxyzAB")).isTrue();
     }
 
     /** Ordinary arguments pass through unchanged. */
