@@ -68,8 +68,11 @@ final class StdioTransport implements Transport {
         Process p = config.sandbox().enabled() ? startSandboxed() : startUnconfined();
         process = p;
         stdin = p.getOutputStream();
-        Thread.ofVirtual().name("upstream-" + config.name() + "-stderr").start(() -> pumpStderr(p));
-        Thread.ofVirtual().name("upstream-" + config.name() + "-stdout").start(() -> pumpStdout(p, inbound));
+        // Platform threads: a read from a process pipe blocks in native code and pins a virtual
+        // thread's carrier. With as many upstream pipes as cores, every carrier was pinned and the
+        // gateway stopped answering (seen on 2 cores under load; docs/decisions/0014).
+        Thread.ofPlatform().daemon().name("upstream-" + config.name() + "-stderr").start(() -> pumpStderr(p));
+        Thread.ofPlatform().daemon().name("upstream-" + config.name() + "-stdout").start(() -> pumpStdout(p, inbound));
     }
 
     private Process startSandboxed() throws IOException {

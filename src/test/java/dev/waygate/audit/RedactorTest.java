@@ -25,6 +25,7 @@ class RedactorTest {
             "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "ghp_1234567890abcdefghijklmnopqrstuvwxyzAB",
             "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123",
+            "github_pat_11AAAAAAA0123456789_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ0123",
             "glpat-abcdefghij1234567890",
             "xoxb-1234567890-abcdefghij",
             "sk_live_abcdefghijklmnop1234",

@@ -26,8 +26,15 @@ record GatewayProcess(Process process, int port) {
 
     /** Starts it with only PATH and HOME in its environment and waits until /ready says 200. */
     static GatewayProcess start(GatewayFixture.Prepared p, String name) throws Exception {
+        return start(p, name, List.of());
+    }
+
+    /** The same, with these options for its JVM. */
+    static GatewayProcess start(GatewayFixture.Prepared p, String name, List<String> jvmOptions) throws Exception {
         Path log = Files.createDirectories(Path.of("target/it-logs")).resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Cli.command("serve", "--config", p.file().toString()))
+        List<String> cmd = new java.util.ArrayList<>(Cli.command("serve", "--config", p.file().toString()));
+        cmd.addAll(1, jvmOptions);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null"));
         pb.environment().keySet().retainAll(List.of("PATH", "HOME"));
         Process proc = pb.start();
@@ -38,10 +45,14 @@ record GatewayProcess(Process process, int port) {
             Matcher m = LISTENING.matcher(Files.readString(log));
             if (m.find()) {
                 GatewayProcess g = new GatewayProcess(proc, Integer.parseInt(m.group(1)));
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(g.base() + "/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return g;
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(g.base() + "/ready"))
+                            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        return g;
+                    }
+                } catch (java.net.http.HttpTimeoutException e) {
+                    // no answer yet: asked again until START runs out
                 }
             }
             Thread.sleep(100);
