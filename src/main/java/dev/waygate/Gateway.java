@@ -30,6 +30,8 @@ public final class Gateway implements AutoCloseable {
     private final Router router;
     private final HttpFront http;
     private final LivePolicy policy;
+    private final dev.waygate.metrics.Metrics metrics = new dev.waygate.metrics.Metrics();
+    private final Optional<dev.waygate.egress.Egress> egress;
     private Optional<ConfigWatcher> watcher = Optional.empty();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -52,7 +54,9 @@ public final class Gateway implements AutoCloseable {
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
         this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy), () -> policy.get().policy());
-        this.http = new HttpFront(config, router, auth, keys, audit, policy);
+        this.egress = config.egress().map(e -> new dev.waygate.egress.Egress(e, auth, audit, metrics, dev.waygate.net.Resolver.SYSTEM));
+        egress.ifPresent(g -> policy.onReload(next -> next.egress().ifPresent(g::reload)));
+        this.http = new HttpFront(config, router, auth, keys, audit, policy, metrics, egress);
     }
 
     /**
@@ -76,6 +80,9 @@ public final class Gateway implements AutoCloseable {
     public void start() throws Exception {
         router.start();
         http.start();
+        if (egress.isPresent()) {
+            egress.get().start();
+        }
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
         if (config.watchConfig()) {
             watcher = Optional.of(ConfigWatcher.start(config.file(), () -> policy.reload("file")));
@@ -89,6 +96,16 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The egress proxy, when the configuration has an {@code egress} section. */
+    public Optional<dev.waygate.egress.Egress> egress() {
+        return egress;
+    }
+
+    /** The metrics registry served at {@code /metrics}. */
+    public dev.waygate.metrics.Metrics metrics() {
+        return metrics;
     }
 
     public Router router() {
@@ -110,6 +127,9 @@ public final class Gateway implements AutoCloseable {
         }
         housekeeping.shutdownNow();
         http.close();
+        if (egress.isPresent()) {
+            egress.get().close();
+        }
         router.stop();
         audit.close();
         db.close();

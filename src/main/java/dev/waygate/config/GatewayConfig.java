@@ -25,6 +25,7 @@ import java.util.Map;
  * @param oauth          JWT access tokens accepted besides API keys; absent means API keys only
  * @param watchConfig    reload the policy when the file changes ({@code watch_config}, default true)
  * @param digest         SHA-256 (hex) of the file's bytes as read; empty when not read from a file
+ * @param egress         the forward proxy ({@code egress:}); absent means no proxy listener
  */
 public record GatewayConfig(
         Path file,
@@ -42,7 +43,8 @@ public record GatewayConfig(
         AuditConfig audit,
         java.util.Optional<OAuthConfig> oauth,
         boolean watchConfig,
-        String digest) {
+        String digest,
+        java.util.Optional<dev.waygate.egress.EgressConfig> egress) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -58,6 +60,17 @@ public record GatewayConfig(
         servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(servers));
         java.util.Objects.requireNonNull(audit, "audit");
         java.util.Objects.requireNonNull(digest, "digest");
+        java.util.Objects.requireNonNull(egress, "egress");
+    }
+
+    /** Without an egress proxy. */
+    public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
+                         long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
+                         Map<String, ServerConfig> servers, dev.waygate.policy.Policy policy,
+                         dev.waygate.ratelimit.RateLimits rateLimits, AuditConfig audit,
+                         java.util.Optional<OAuthConfig> oauth, boolean watchConfig, String digest) {
+        this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
+                policy, rateLimits, audit, oauth, watchConfig, digest, java.util.Optional.empty());
     }
 
     /** Not read from a file (tests): the file is watched by default, no digest. */

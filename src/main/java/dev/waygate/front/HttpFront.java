@@ -39,6 +39,12 @@ public final class HttpFront implements AutoCloseable {
     private final ServerConnector connector;
 
     public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit, LivePolicy policy) {
+        this(config, router, auth, keys, audit, policy, new dev.waygate.metrics.Metrics(), java.util.Optional.empty());
+    }
+
+    /** With {@code /metrics} and, when an egress proxy runs, {@code /proxy/stats} and {@code /proxy/request}. */
+    public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit, LivePolicy policy,
+                     dev.waygate.metrics.Metrics metrics, java.util.Optional<dev.waygate.egress.Egress> egress) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -58,6 +64,7 @@ public final class HttpFront implements AutoCloseable {
         AdminHandler admin = new AdminHandler(router, guard, audit.index(), policy);
         KeysHandler keysHandler = new KeysHandler(keys, guard, audit);
         ReloadHandler reload = new ReloadHandler(policy, guard);
+        ProxyRestHandler proxyRest = new ProxyRestHandler(config, guard, metrics, egress);
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -79,6 +86,7 @@ public final class HttpFront implements AutoCloseable {
                         case "/ready" -> health.ready(response, callback);
                         case "/mcp/status", "/mcp/servers", "/mcp/tools", "/audit" -> admin.handle(path, request, response, callback);
                         case ReloadHandler.PATH -> reload.handle(request, response, callback);
+                        case "/metrics", "/proxy/stats", "/proxy/request" -> proxyRest.handle(path, request, response, callback);
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);

@@ -38,6 +38,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
     private final ConfigLoader loader;
     private final AtomicReference<PolicySnapshot> current;
     private volatile Optional<ReloadResult> last = Optional.empty();
+    private final List<java.util.function.Consumer<GatewayConfig>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param started the configuration the gateway runs with: version 1 of the policy */
     public LivePolicy(GatewayConfig started, ConfigLoader loader) {
@@ -55,6 +56,15 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
     @Override
     public PolicySnapshot get() {
         return current.get();
+    }
+
+    /**
+     * Also told every validated configuration a reload reads (applied or unchanged), for parts
+     * that reload their own piece: the egress rules, whose {@code rules_file} may change while
+     * this file does not. Not called for a refused file.
+     */
+    public void onReload(java.util.function.Consumer<GatewayConfig> listener) {
+        listeners.add(listener);
     }
 
     /** The most recent reload, if there was one. */
@@ -81,6 +91,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         try {
             GatewayConfig next = loader.read(started.file(), read());
             List<String> restart = restartNeeded(next);
+            listeners.forEach(l -> l.accept(next));
             if (next.digest().equals(old.digest())) {
                 r = new ReloadResult(ReloadResult.Outcome.UNCHANGED, old, restart, Optional.empty(), trigger, Instant.now());
             } else {
@@ -134,6 +145,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         m.put("audit", GatewayConfig::audit);
         m.put("oauth", GatewayConfig::oauth);
         m.put("watch_config", GatewayConfig::watchConfig);
+        m.put("egress", c -> c.egress().map(dev.waygate.egress.EgressConfig::fixedPart)); // its rules do reload
         return java.util.Collections.unmodifiableMap(m);
     }
 }
