@@ -67,7 +67,7 @@ public final class Judge {
                 return limited(who, rule, new Decision(true, "ok", rule.name(), Optional.empty(), v.addresses(), rule.audit()));
             }
             if (firstFailure == null) {
-                firstFailure = Decision.deny(failed.orElseGet(v::reason), rule.name());
+                firstFailure = Decision.deny(failed.isPresent() ? failed.get() : v.reason(), rule.name());
                 failedRule = rule;
             }
         }
