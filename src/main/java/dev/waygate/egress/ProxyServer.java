@@ -1,6 +1,5 @@
 package dev.waygate.egress;
 
-import java.util.concurrent.Executors;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -25,7 +24,6 @@ final class ProxyServer implements AutoCloseable {
         EgressConfig.Limits limits = config.limits();
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("egress");
-        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
@@ -33,13 +31,14 @@ final class ProxyServer implements AutoCloseable {
         http.setSendDateHeader(false);
         http.setRequestHeaderSize(limits.maxHeaderBytes());
         http.setHttpCompliance(HttpCompliance.RFC9110);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(config.listen().host());
         connector.setPort(config.listen().port());
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
         server.addConnector(connector);
 
-        client = new HttpClient();
+        client = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(1));
+        client.setExecutor(pool);
         client.setSocketAddressResolver(new PinnedResolver());
         client.setConnectTimeout(limits.connectTimeout().toMillis());
         client.setIdleTimeout(limits.idleTimeout().toMillis());
