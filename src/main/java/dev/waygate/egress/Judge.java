@@ -46,7 +46,9 @@ public final class Judge {
      *   <li>the deciding rule's rate limit (per rule and principal) is taken last, so a denied
      *       request spends no token; an exhausted bucket denies (429);</li>
      *   <li>no rule passed: the first failure decides — in report mode an allowed request with the
-     *       reason recorded, except for SSRF failures, which always deny; with no rule in scope,
+     *       reason recorded, except for SSRF failures, which always deny; otherwise an SSRF failure
+     *       of any rule is the reason (the destination is internal: the attack is named), else the
+     *       first failure's; with no rule in scope,
      *       {@code no_rule} (denied, or with {@code default: report} allowed if the SSRF check of
      *       public addresses passes).</li>
      * </ol>
@@ -56,6 +58,7 @@ public final class Judge {
         Memo memo = new Memo(resolver);
         SsrfCheck ssrf = new SsrfCheck(memo);
         Decision firstFailure = null;
+        Decision firstSsrf = null;
         EgressRule failedRule = null;
         for (EgressRule rule : set.rules()) {
             if (!rule.inScope(who, t)) {
@@ -66,9 +69,13 @@ public final class Judge {
             if (failed.isEmpty() && v.allowed()) {
                 return limited(who, rule, new Decision(true, "ok", rule.name(), Optional.empty(), v.addresses(), rule.audit()));
             }
+            Decision denial = Decision.deny(failed.isPresent() ? failed.get() : v.reason(), rule.name());
             if (firstFailure == null) {
-                firstFailure = Decision.deny(failed.isPresent() ? failed.get() : v.reason(), rule.name());
+                firstFailure = denial;
                 failedRule = rule;
+            }
+            if (firstSsrf == null && denial.ssrf()) {
+                firstSsrf = denial;
             }
         }
         if (firstFailure != null) {
@@ -80,7 +87,7 @@ public final class Judge {
                 return limited(who, failedRule, new Decision(true, "ok", failedRule.name(),
                         Optional.of(firstFailure.reason()), v.addresses(), true));
             }
-            return firstFailure;
+            return firstSsrf != null ? firstSsrf : firstFailure;
         }
         if (set.unmatched() == RuleSet.Unmatched.REPORT) {
             SsrfCheck.Verdict v = ssrf.check(t.host(), List.of());
