@@ -1,38 +1,52 @@
-import com.sun.net.httpserver.HttpServer;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.concurrent.Executors;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * The origin server of the egress benchmark (JDK only: run with `java Backend.java PORT`):
- * GET /small answers 100 bytes; GET /bytes/N answers N zero bytes (bulk transfer).
+ * The origin server of the egress benchmark, on Jetty (from target/waygate.jar; run with
+ * `java -cp target/waygate.jar Backend.java PORT`): GET /small answers 100 bytes; GET /bytes/N
+ * answers N zero bytes (bulk transfer). Jetty rather than the JDK's HttpServer: the latter
+ * answers a Jetty client (the proxies' upstream side) several milliseconds late per request,
+ * which would measure the origin, not the proxy.
  */
 public class Backend {
     public static void main(String[] args) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0])), 1024);
+        Server server = new Server();
+        ServerConnector c = new ServerConnector(server);
+        c.setHost("127.0.0.1");
+        c.setPort(Integer.parseInt(args[0]));
+        server.addConnector(c);
         byte[] small = "x".repeat(99).concat("\n").getBytes();
-        byte[] chunk = new byte[256 * 1024];
-        s.createContext("/", x -> {
-            x.getRequestBody().readAllBytes();
-            String p = x.getRequestURI().getPath();
-            if (p.startsWith("/bytes/")) {
-                long n = Long.parseLong(p.substring(7));
-                x.sendResponseHeaders(200, n);
-                try (OutputStream o = x.getResponseBody()) {
-                    for (long left = n; left > 0; left -= chunk.length) {
-                        o.write(chunk, 0, (int) Math.min(left, chunk.length));
-                    }
+        ByteBuffer chunk = ByteBuffer.allocateDirect(256 * 1024);
+        server.setHandler(new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                String p = Request.getPathInContext(request);
+                if (p.startsWith("/bytes/")) {
+                    long n = Long.parseLong(p.substring(7));
+                    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, n);
+                    write(response, n, chunk, callback);
+                    return true;
                 }
-                return;
-            }
-            x.sendResponseHeaders(200, small.length);
-            try (OutputStream o = x.getResponseBody()) {
-                o.write(small);
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, small.length);
+                response.write(true, ByteBuffer.wrap(small), callback);
+                return true;
             }
         });
-        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        s.start();
-        System.out.println("backend on " + s.getAddress());
+        server.start();
+        System.out.println("backend on " + c.getHost() + ":" + c.getLocalPort());
+        server.join();
+    }
+
+    private static void write(Response response, long left, ByteBuffer chunk, Callback done) {
+        int n = (int) Math.min(left, chunk.capacity());
+        ByteBuffer b = chunk.duplicate().limit(n);
+        boolean last = left - n == 0;
+        response.write(last, b, last ? done : Callback.from(() -> write(response, left - n, chunk, done), done::failed));
     }
 }

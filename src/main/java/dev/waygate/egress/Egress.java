@@ -41,6 +41,11 @@ public final class Egress implements AutoCloseable {
     private final Map<String, AtomicInteger> tunnels = new ConcurrentHashMap<>();
     private final ProxyServer server;
     private final Fetcher fetcher;
+    /**
+     * Audit entries are written off the I/O threads: {@link #finish} runs in Jetty's completion
+     * callbacks, often on a selector thread, and a durable write waits for an fsync.
+     */
+    private final java.util.concurrent.ExecutorService auditing = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     public Egress(EgressConfig config, Authenticator auth, AuditLog audit, Metrics metrics, Resolver resolver) {
         this.config = config;
@@ -204,15 +209,19 @@ public final class Egress implements AutoCloseable {
                 return;
             }
         }
-        try {
-            audit.record(EgressEvents.of(x, took.toMillis()));
-        } catch (AuditUnavailableException e) {
-            LOG.warn("audit: could not record egress {} {}: {}", x.action, x.target.authority(), e.getMessage());
-        }
+        var event = EgressEvents.of(x, took.toMillis());
+        auditing.execute(() -> {
+            try {
+                audit.record(event);
+            } catch (AuditUnavailableException e) {
+                LOG.warn("audit: could not record egress {} {}: {}", x.action, x.target.authority(), e.getMessage());
+            }
+        });
     }
 
     @Override
     public void close() throws Exception {
         server.close();
+        auditing.close(); // waits for the last entries
     }
 }

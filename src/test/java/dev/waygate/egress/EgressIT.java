@@ -307,6 +307,20 @@ class EgressIT {
                 && n.at("/rules/local/active_tunnels").asInt() == 0).at("/rules/local");
         assertThat(after.path("bytes_out").asLong() - before.path("bytes_out").asLong()).isEqualTo(payload.length);
         assertThat(after.path("bytes_in").asLong() - before.path("bytes_in").asLong()).isEqualTo(payload.length);
+        // The audit entry of that tunnel: principal, target, rule, resolved address, bytes each way.
+        String want = "\"bytes_in\":" + payload.length + ",\"bytes_out\":" + payload.length;
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String entry = "";
+        while (entry.isEmpty() && System.nanoTime() < end) {
+            var r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.base() + "/audit?principal=tester&format=jsonl&limit=500"))
+                    .header("Authorization", "Bearer " + adminKey()).build(), HttpResponse.BodyHandlers.ofString());
+            entry = r.body().lines().filter(l -> l.contains("egress.connect") && l.contains("localhost:" + backends.echoPort())
+                    && l.replace(" ", "").contains(want.replace(" ", ""))).findFirst().orElse("");
+            if (entry.isEmpty()) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(entry).as("audit entry with " + want).contains("\"rule\":\"local\"").contains("\"resolved\":\"127.0.0.1\"");
     }
 
     @Test
