@@ -36,6 +36,8 @@ public final class Gateway implements AutoCloseable {
     private final RateLimitStage rateLimits = new RateLimitStage();
     private final ToolPins pins;
     private final Approvals approvals;
+    private final dev.waygate.metrics.Metrics metrics = new dev.waygate.metrics.Metrics();
+    private final Optional<dev.waygate.egress.Egress> egress;
     private Optional<ConfigWatcher> watcher = Optional.empty();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("housekeeping").factory());
@@ -67,7 +69,9 @@ public final class Gateway implements AutoCloseable {
                 () -> config.approvals().dashboardUrl().map(Object::toString)
                         .orElse("http://" + config.listen().host() + ":" + port() + "/dashboard/"));
         approvals.onNew(webhooks::announce);
-        this.http = new HttpFront(config, router, auth, keys, audit, policy, pins, approvals, webhooks, signing);
+        this.egress = config.egress().map(e -> new dev.waygate.egress.Egress(e, auth, audit, metrics, dev.waygate.net.Resolver.SYSTEM));
+        egress.ifPresent(g -> policy.onValidConfig(next -> next.egress().ifPresent(g::reload)));
+        this.http = new HttpFront(config, router, auth, keys, audit, policy, pins, approvals, webhooks, signing, metrics, egress);
         router.auditUpstreamEvents(audit::record);
         policy.onReload(this::reloaded);
     }
@@ -111,6 +115,9 @@ public final class Gateway implements AutoCloseable {
     public void start() throws Exception {
         router.start();
         http.start();
+        if (egress.isPresent()) {
+            egress.get().start();
+        }
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleAtFixedRate(rateLimits::evictFull, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(this::syncPins, 1, 1, TimeUnit.SECONDS); // approvals made by the CLI
@@ -141,6 +148,16 @@ public final class Gateway implements AutoCloseable {
         return http.port();
     }
 
+    /** The egress proxy, when the configuration has an {@code egress} section. */
+    public Optional<dev.waygate.egress.Egress> egress() {
+        return egress;
+    }
+
+    /** The metrics registry served at {@code /metrics}. */
+    public dev.waygate.metrics.Metrics metrics() {
+        return metrics;
+    }
+
     public Router router() {
         return router;
     }
@@ -164,6 +181,9 @@ public final class Gateway implements AutoCloseable {
         }
         housekeeping.shutdownNow();
         http.close();
+        if (egress.isPresent()) {
+            egress.get().close();
+        }
         router.stop();
         audit.close();
         db.close();

@@ -75,6 +75,7 @@ public final class Audit implements AuditLog, AutoCloseable {
     }
 
     /** Records a request refused with 401; a failure to record does not change the answer (it is a refusal already). */
+    @Override
     public void authenticationFailed(String path, boolean presented, String remote) {
         long suppressed = failures.admit(remote);
         if (suppressed < 0) {

@@ -12,6 +12,18 @@ public interface AuditLog {
      */
     void record(AuditEvent event);
 
+    /**
+     * Records a refused authentication (401 or 407). A failure to record changes nothing (the
+     * request is refused already); the gateway's own log bounds how many one address can write.
+     */
+    default void authenticationFailed(String path, boolean presented, String remote) {
+        try {
+            record(Events.authFailure(path, presented, remote, 0));
+        } catch (AuditUnavailableException e) {
+            // refused anyway; nothing more to do
+        }
+    }
+
     /** Why the journal cannot be written right now; empty when it can. */
     Optional<String> unavailable();
 }

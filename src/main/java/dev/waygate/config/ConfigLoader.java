@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("version", "listen", "data_dir", "storage", "auth",
             "allowed_origins", "limits", "naming", "session_idle_timeout", "import", "servers", "policy", "rate_limits",
-            "audit", "oauth", "allow_inline_secrets", "watch_config", "guards", "pinning", "approvals");
+            "audit", "oauth", "allow_inline_secrets", "watch_config", "guards", "pinning", "approvals", "egress");
     private static final Set<String> RATE_KEYS = Set.of("per_principal", "per_tool");
     private static final Set<String> LIMIT_KEYS = Set.of("max_body_bytes");
     private static final Set<String> NAMING_KEYS = Set.of("separator", "page_size");
@@ -156,9 +156,11 @@ public final class ConfigLoader {
         }
         boolean watch = root.optional("watch_config").map(Node::asBoolean).orElse(GatewayConfig.DEFAULT_WATCH_CONFIG);
         PinningConfig pinning = root.optional("pinning").map(ConfigLoader::pinning).orElse(PinningConfig.DEFAULTS);
+        Optional<dev.waygate.egress.EgressConfig> egress = root.optional("egress")
+                .map(n -> EgressReader.read(n, base, (path, from) -> parse(path, new JsonFactory(), files, from)));
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
                 new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth, watch, digest(text), guards, pinning,
-                root.optional("approvals").map(ApprovalsReader::read).orElse(ApprovalsConfig.DEFAULTS));
+                root.optional("approvals").map(ApprovalsReader::read).orElse(ApprovalsConfig.DEFAULTS), egress);
     }
 
     /** SHA-256 of the text's UTF-8 bytes, in hex: which content of the file is in force. */
@@ -221,7 +223,7 @@ public final class ConfigLoader {
         return new ConfigException(file, line, "", "syntax error: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     }
 
-    private static HostPort hostPort(Node n) {
+    static HostPort hostPort(Node n) {
         String s = n.asString().trim();
         int colon = s.lastIndexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {

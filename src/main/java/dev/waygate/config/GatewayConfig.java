@@ -28,6 +28,7 @@ import java.util.Map;
  * @param guards         the {@code guards:} section and the rules' guard overrides; reloaded with the policy
  * @param pinning        tool pinning ({@code pinning:}); enforce when absent
  * @param approvals      the approval gate's timeout, webhooks and dashboard link ({@code approvals:})
+ * @param egress         the forward proxy ({@code egress:}); absent means no proxy listener
  */
 public record GatewayConfig(
         Path file,
@@ -48,7 +49,8 @@ public record GatewayConfig(
         String digest,
         dev.waygate.guard.GuardSettings guards,
         PinningConfig pinning,
-        ApprovalsConfig approvals) {
+        ApprovalsConfig approvals,
+        java.util.Optional<dev.waygate.egress.EgressConfig> egress) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -67,9 +69,10 @@ public record GatewayConfig(
         java.util.Objects.requireNonNull(guards, "guards");
         java.util.Objects.requireNonNull(pinning, "pinning");
         java.util.Objects.requireNonNull(approvals, "approvals");
+        java.util.Objects.requireNonNull(egress, "egress");
     }
 
-    /** Default guard settings, default pinning (enforce), default approval settings. */
+    /** Default guard settings, default pinning (enforce), default approval settings, no egress proxy. */
     public GatewayConfig(Path file, HostPort listen, Path dataDir, AuthMode auth, List<String> allowedOrigins,
                          long maxBodyBytes, String separator, int pageSize, Duration sessionIdle,
                          Map<String, ServerConfig> servers, dev.waygate.policy.Policy policy,
@@ -77,7 +80,7 @@ public record GatewayConfig(
                          java.util.Optional<OAuthConfig> oauth, boolean watchConfig, String digest) {
         this(file, listen, dataDir, auth, allowedOrigins, maxBodyBytes, separator, pageSize, sessionIdle, servers,
                 policy, rateLimits, audit, oauth, watchConfig, digest, dev.waygate.guard.GuardSettings.DEFAULTS,
-                PinningConfig.DEFAULTS, ApprovalsConfig.DEFAULTS);
+                PinningConfig.DEFAULTS, ApprovalsConfig.DEFAULTS, java.util.Optional.empty());
     }
 
     /** Not read from a file (tests): the file is watched by default, no digest. */

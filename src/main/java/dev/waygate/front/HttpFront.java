@@ -40,9 +40,11 @@ public final class HttpFront implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
+    /** With {@code /metrics} and, when an egress proxy runs, {@code /proxy/stats} and {@code /proxy/request}. */
     public HttpFront(GatewayConfig config, Router router, Authenticator auth, KeyStore keys, Audit audit, LivePolicy policy,
                      dev.waygate.pin.ToolPins pins, dev.waygate.approval.Approvals approvals,
-                     dev.waygate.approval.Webhooks webhooks, dev.waygate.approval.Signing signing) {
+                     dev.waygate.approval.Webhooks webhooks, dev.waygate.approval.Signing signing,
+                     dev.waygate.metrics.Metrics metrics, java.util.Optional<dev.waygate.egress.Egress> egress) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -67,6 +69,7 @@ public final class HttpFront implements AutoCloseable {
         ApprovalsApi approvalsApi = new ApprovalsApi(approvals);
         ApprovalsHandler approvalsHandler = new ApprovalsHandler(approvalsApi, webhooks, guard);
         DashboardHandler dashboard = new DashboardHandler(approvalsApi, auth, keys, guard, audit, signing);
+        ProxyRestHandler proxyRest = new ProxyRestHandler(config, guard, metrics, egress);
         java.util.Optional<ProtectedResourceHandler> metadata = config.oauth().map(o -> new ProtectedResourceHandler(o, guard));
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -90,6 +93,7 @@ public final class HttpFront implements AutoCloseable {
                                 admin.handle(path, request, response, callback);
                         case ReloadHandler.PATH -> reload.handle(request, response, callback);
                         case ExecuteHandler.PATH -> execute.handle(request, response, callback);
+                        case "/metrics", "/proxy/stats", "/proxy/request" -> proxyRest.handle(path, request, response, callback);
                         default -> {
                             if (path.equals("/keys") || path.startsWith("/keys/")) {
                                 keysHandler.handle(path, request, response, callback);

@@ -39,6 +39,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
     private final AtomicReference<PolicySnapshot> current;
     private volatile Optional<ReloadResult> last = Optional.empty();
     private final List<java.util.function.Consumer<ReloadResult>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<GatewayConfig>> configListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param started the configuration the gateway runs with: version 1 of the policy */
     public LivePolicy(GatewayConfig started, ConfigLoader loader) {
@@ -67,6 +68,15 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         listeners.add(listener);
     }
 
+    /**
+     * Told every validated configuration a reload reads (applied or unchanged), for parts
+     * that reload their own piece: the egress rules, whose {@code rules_file} may change while
+     * this file does not. Not called for a refused file.
+     */
+    public void onValidConfig(java.util.function.Consumer<GatewayConfig> listener) {
+        configListeners.add(listener);
+    }
+
     /** The most recent reload, if there was one. */
     public Optional<ReloadResult> lastReload() {
         return last;
@@ -91,6 +101,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         try {
             GatewayConfig next = loader.read(started.file(), read());
             List<String> restart = restartNeeded(next);
+            configListeners.forEach(l -> l.accept(next));
             if (next.digest().equals(old.digest())) {
                 r = new ReloadResult(ReloadResult.Outcome.UNCHANGED, old, restart, Optional.empty(), trigger, Instant.now());
             } else {
@@ -153,6 +164,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         m.put("watch_config", GatewayConfig::watchConfig);
         m.put("pinning", GatewayConfig::pinning);
         m.put("approvals", GatewayConfig::approvals); // per-rule approval settings reload with the policy
+        m.put("egress", c -> c.egress().map(dev.waygate.egress.EgressConfig::fixedPart)); // its rules do reload
         return java.util.Collections.unmodifiableMap(m);
     }
 }

@@ -1,0 +1,223 @@
+package dev.waygate.egress;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.audit.AuditEvent;
+import dev.waygate.audit.AuditLog;
+import dev.waygate.audit.AuditUnavailableException;
+import dev.waygate.audit.Events;
+import dev.waygate.auth.AuthResult;
+import dev.waygate.auth.Authenticator;
+import dev.waygate.auth.Principal;
+import dev.waygate.metrics.Metrics;
+import dev.waygate.net.Resolver;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The egress proxy of one gateway: its listener ({@link ProxyServer}), {@code /proxy/request}
+ * ({@link Fetcher}), the rules in force and their reload, identification, accounting (audit,
+ * stats, metrics) and the per-principal tunnel cap. Both entry points go through
+ * {@link #admit} and end in {@link #finish}, so they are judged and recorded the same way.
+ */
+public final class Egress implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Egress.class);
+
+    private final EgressConfig config;
+    private final AtomicReference<RuleSet> rules;
+    private final Judge judge;
+    private final Authenticator auth;
+    private final AuditLog audit;
+    private final ProxyStats stats = new ProxyStats();
+    private final EgressMetrics metrics;
+    private final Map<String, AtomicInteger> tunnels = new ConcurrentHashMap<>();
+    private final ProxyServer server;
+    private final Fetcher fetcher;
+    /**
+     * Audit entries are written off the I/O threads: {@link #finish} runs in Jetty's completion
+     * callbacks, often on a selector thread, and a durable write waits for an fsync.
+     */
+    private final java.util.concurrent.ExecutorService auditing = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+    public Egress(EgressConfig config, Authenticator auth, AuditLog audit, Metrics metrics, Resolver resolver) {
+        this.config = config;
+        this.rules = new AtomicReference<>(config.rules());
+        this.judge = new Judge(rules::get, resolver);
+        this.auth = auth;
+        this.audit = audit;
+        this.metrics = new EgressMetrics(metrics);
+        this.server = new ProxyServer(this, config);
+        this.fetcher = new Fetcher(this, server.client(), config.limits());
+    }
+
+    public void start() throws Exception {
+        server.start();
+        LOG.info("egress: proxy on {} ({} rules from {}, unmatched: {})", server.listening(), rules.get().rules().size(),
+                rules.get().source(), rules.get().unmatched().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The bound port (useful with {@code listen: 127.0.0.1:0}). */
+    public int port() {
+        return server.port();
+    }
+
+    public RuleSet rules() {
+        return rules.get();
+    }
+
+    /** Puts the rules of a validated reload in force; requests already admitted keep their decision. */
+    public void reload(EgressConfig next) {
+        RuleSet old = rules.getAndSet(next.rules());
+        if (!old.equals(next.rules())) {
+            LOG.info("egress: {} rules loaded from {}", next.rules().rules().size(), next.rules().source());
+        }
+    }
+
+    public ObjectNode stats() {
+        return stats.json();
+    }
+
+    public Fetcher fetcher() {
+        return fetcher;
+    }
+
+    /**
+     * Who is asking: {@code Proxy-Authorization: Basic} with an API key as the password (or as the
+     * user name with an empty password); without the header, a principal configured for the
+     * source address; else whatever the gateway's auth mode gives a request without credentials.
+     */
+    AuthResult identify(String proxyAuthorization, InetAddress remote) {
+        if (proxyAuthorization != null && !proxyAuthorization.isBlank()) {
+            Optional<String> key = basicKey(proxyAuthorization.trim());
+            return key.isEmpty() ? AuthResult.rejected(dev.waygate.auth.Rejection.BAD_API_KEY) : auth.checkCredential(key.get());
+        }
+        Optional<EgressConfig.SourcePrincipal> s = config.sourcePrincipal(remote);
+        if (s.isPresent()) {
+            return AuthResult.accepted(new Principal(s.get().principal(), s.get().roles(), "source:" + s.get().from()));
+        }
+        return auth.checkCredential(null);
+    }
+
+    static Optional<String> basicKey(String header) {
+        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        int colon = decoded.indexOf(':');
+        String user = colon < 0 ? decoded : decoded.substring(0, colon);
+        String password = colon < 0 ? "" : decoded.substring(colon + 1);
+        String key = password.isEmpty() ? user : password;
+        return key.isEmpty() ? Optional.empty() : Optional.of(key);
+    }
+
+    /** A request refused before it had a principal (407): audited as an authentication failure. */
+    void unauthenticated(boolean presented, String remote) {
+        metrics.violation(presented ? "invalid_credentials" : "unauthenticated");
+        audit.authenticationFailed("egress", presented, remote);
+    }
+
+    /** A malformed request the HTTP parser refused (conflicting framing, oversized headers, …). */
+    void malformed(int status, String remote) {
+        String kind = status == 431 ? "header_too_large" : "malformed_request";
+        metrics.violation(kind);
+        try {
+            audit.record(new AuditEvent(java.time.Instant.now(), "", "", EgressEvents.REQUEST, "", AuditEvent.Outcome.DENY,
+                    kind, 0, Integer.toString(status), dev.waygate.mcp.Json.object().put("remote", remote)));
+        } catch (AuditUnavailableException e) {
+            LOG.warn("audit: could not record a malformed egress request: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Judges a request and starts its accounting. A denied exchange is finished (audited) here;
+     * an allowed one must be passed to {@link #finish} when it ends. Nothing is allowed while the
+     * audit log cannot record it.
+     */
+    Exchange admit(Principal who, Target t, String action, String remote) {
+        Decision d = judge.decide(who, t);
+        if (d.allowed() && audit.unavailable().isPresent()) {
+            d = Decision.deny("audit_unavailable", d.rule());
+        }
+        Exchange x = new Exchange(who, t, d, action, remote);
+        stats.decided(who.name(), d);
+        metrics.decided(d);
+        if (!d.allowed()) {
+            if (t.tunnel()) {
+                tunnels.get(who.name()).decrementAndGet();
+            }
+            finish(x);
+        } else {
+            metrics.active.incrementAndGet();
+            if (t.tunnel()) {
+                stats.tunnel(who.name(), d.ruleLabel(), 1);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * Takes one of the principal's tunnel slots before a tunnel is judged; when none is left the
+     * refusal ({@code tunnel_limit}) is recorded and false returned. A slot is given back when
+     * the tunnel is denied ({@link #admit}) or ends ({@link #finish}).
+     */
+    boolean takeTunnelSlot(Principal who, Target t, String remote) {
+        AtomicInteger open = tunnels.computeIfAbsent(who.name(), k -> new AtomicInteger());
+        if (open.incrementAndGet() <= config.limits().maxTunnelsPerPrincipal()) {
+            return true;
+        }
+        open.decrementAndGet();
+        Exchange refused = new Exchange(who, t, Decision.deny("tunnel_limit", ""), EgressEvents.TUNNEL, remote);
+        stats.decided(who.name(), refused.decision);
+        metrics.decided(refused.decision);
+        metrics.violation("tunnel_limit");
+        finish(refused);
+        return false;
+    }
+
+    /** Ends an exchange once: audit entry, byte counts, duration, tunnel slot. */
+    void finish(Exchange x) {
+        if (!x.finished.compareAndSet(false, true)) {
+            return;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - x.startNanos);
+        if (x.decision.allowed()) {
+            metrics.active.decrementAndGet();
+            metrics.took(took);
+            stats.bytes(x.principal.name(), x.decision.ruleLabel(), x.bytesOut.get(), x.bytesIn.get());
+            if (x.target.tunnel()) {
+                tunnels.get(x.principal.name()).decrementAndGet();
+                stats.tunnel(x.principal.name(), x.decision.ruleLabel(), -1);
+            }
+            if (!x.decision.audit() && x.failure.isEmpty()) {
+                return;
+            }
+        }
+        var event = EgressEvents.of(x, took.toMillis());
+        auditing.execute(() -> {
+            try {
+                audit.record(event);
+            } catch (AuditUnavailableException e) {
+                LOG.warn("audit: could not record egress {} {}: {}", x.action, x.target.authority(), e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        auditing.close(); // waits for the last entries
+    }
+}

@@ -1,0 +1,82 @@
+package dev.waygate.egress;
+
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The proxy listener: Jetty parses both sides (RFC 9110/9112 compliance: a request with both
+ * Content-Length and Transfer-Encoding, or two different Content-Lengths, is refused with 400
+ * before any handler sees it). {@link TunnelHandler} takes CONNECT and hands every other request
+ * to {@link ForwardHandler}. One Jetty {@link HttpClient} with the {@link PinnedResolver} makes
+ * every upstream connection, for the proxy and for {@code /proxy/request}.
+ */
+final class ProxyServer implements AutoCloseable {
+    private final Server server;
+    private final ServerConnector connector;
+    private final HttpClient client;
+
+    ProxyServer(Egress egress, EgressConfig config) {
+        EgressConfig.Limits limits = config.limits();
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName("egress");
+        server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(false);
+        http.setRequestHeaderSize(limits.maxHeaderBytes());
+        http.setHttpCompliance(HttpCompliance.RFC9110);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(config.listen().host());
+        connector.setPort(config.listen().port());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        server.addConnector(connector);
+
+        client = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(1));
+        client.setExecutor(pool);
+        client.setSocketAddressResolver(new PinnedResolver());
+        client.setConnectTimeout(limits.connectTimeout().toMillis());
+        client.setIdleTimeout(limits.idleTimeout().toMillis());
+        client.setFollowRedirects(false);
+        client.setUserAgentField(null);
+        client.setMaxConnectionsPerDestination(1024);
+        client.setRequestBufferSize(16 * 1024);
+        client.setResponseBufferSize(16 * 1024);
+        client.setName("egress-client");
+
+        ForwardHandler forward = new ForwardHandler(egress, client);
+        TunnelHandler tunnel = new TunnelHandler(egress, forward);
+        tunnel.setConnectTimeout(limits.connectTimeout().toMillis());
+        tunnel.setIdleTimeout(limits.idleTimeout().toMillis());
+        tunnel.setBufferSize(64 * 1024);
+        server.setHandler(tunnel);
+        server.setErrorHandler(new MalformedRequests(egress));
+        server.addBean(client);
+    }
+
+    void start() throws Exception {
+        server.start();
+    }
+
+    HttpClient client() {
+        return client;
+    }
+
+    int port() {
+        return connector.getLocalPort();
+    }
+
+    String listening() {
+        return connector.getHost() + ":" + port();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}

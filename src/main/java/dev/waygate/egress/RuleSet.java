@@ -1,0 +1,21 @@
+package dev.waygate.egress;
+
+import java.util.List;
+
+/**
+ * The ordered egress rules and what happens when none applies.
+ *
+ * @param rules       in evaluation order
+ * @param unmatched   {@code DENY} (the default), or {@code REPORT}: allow and record the denial, to
+ *                    roll a rule set out (SSRF is still enforced)
+ * @param source      where the rules came from, for the log ({@code waygate.yaml}, {@code + rules.json})
+ */
+public record RuleSet(List<EgressRule> rules, Unmatched unmatched, String source) {
+    public static final RuleSet DENY_ALL = new RuleSet(List.of(), Unmatched.DENY, "");
+
+    public enum Unmatched { DENY, REPORT }
+
+    public RuleSet {
+        rules = List.copyOf(rules);
+    }
+}
