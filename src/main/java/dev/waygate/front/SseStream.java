@@ -25,6 +25,7 @@ final class SseStream implements ClientChannel {
     private final Response response;
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
     private volatile boolean open = true;
+    private volatile boolean clientGone;
 
     SseStream(Response response) {
         this.response = response;
@@ -71,6 +72,11 @@ final class SseStream implements ClientChannel {
         }
     }
 
+    /** Whether the pump stopped because the client closed the stream (not because the stream was ended). */
+    boolean clientGone() {
+        return clientGone;
+    }
+
     boolean isOpen() {
         return open;
     }
@@ -86,7 +92,7 @@ final class SseStream implements ClientChannel {
                 Http.writeBlocking(response, false, next == null ? ":\n\n".getBytes(StandardCharsets.UTF_8) : next);
             }
         } catch (IOException e) {
-            // the client went away
+            clientGone = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
