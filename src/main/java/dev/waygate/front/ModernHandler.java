@@ -82,11 +82,12 @@ final class ModernHandler {
         ModernMeta meta;
         try {
             meta = validate(request, message);
-            if (early.isPresent()) {
-                throw early.get();
-            }
         } catch (McpException e) {
-            Http.json(response, callback, status(e.code()), JsonRpc.error(id, e));
+            Http.json(response, callback, 400, JsonRpc.error(id, e)); // every validation failure is a bad request
+            return;
+        }
+        if (early.isPresent()) {
+            Http.json(response, callback, status(early.get().code()), JsonRpc.error(id, early.get()));
             return;
         }
         ClientSession session = router.modernSession(principal, meta);
