@@ -38,6 +38,13 @@ final class ModernHandler {
     private static final Set<Integer> BAD_REQUEST = Set.of(ErrorCodes.HEADER_MISMATCH, ErrorCodes.MISSING_CLIENT_CAPABILITY,
             ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION, ErrorCodes.INVALID_REQUEST);
 
+    /**
+     * How often an idle request stream writes a comment: closing the stream is the client's only
+     * way to cancel (2026-07-28), and a write is how a closed connection is noticed (the second
+     * write after the peer left fails), so a cancellation reaches the upstream within about twice this.
+     */
+    static final java.time.Duration CLOSE_PROBE = java.time.Duration.ofSeconds(1);
+
     private final Router router;
 
     ModernHandler(Router router) {
@@ -137,7 +144,7 @@ final class ModernHandler {
 
     /** One request answered on its own SSE stream; the client closing it cancels the request. */
     private void stream(ClientSession session, JsonNode message, Response response, Callback callback) {
-        SseStream sse = new SseStream(response);
+        SseStream sse = new SseStream(response, CLOSE_PROBE);
         try {
             sse.start();
         } catch (IOException e) {

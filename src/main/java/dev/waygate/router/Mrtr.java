@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,9 @@ final class Mrtr {
 
     /** Starts a modern client's call; returns its result or an InputRequiredResult. */
     JsonNode start(String method, String target, RequestScope scope, Supplier<JsonNode> work) {
+        if (scope.cancelled()) {
+            throw new McpException(ErrorCodes.INTERNAL_ERROR, "the request was cancelled");
+        }
         Continuation c = new Continuation(token(18), scope.session().principal().name(), method, target, scope);
         scope.continuation(c);
         String correlation = Correlation.current().orElseGet(Correlation::generate);
@@ -57,8 +61,14 @@ final class Mrtr {
         return proceed(c);
     }
 
-    /** A retry: checks the state, hands the answers to the waiting call, and waits again. */
-    JsonNode resume(String method, String target, ObjectNode params, RequestScope retry) {
+    /**
+     * A retry: checks the state, then either hands the answers to the call waiting here, or — when
+     * the input was asked by a modern upstream — runs the call again with the upstream's own state
+     * and the answers (nothing is held here for it, so any instance can do this).
+     *
+     * @param run runs the call through the pipeline with the given (upstream-bound) params
+     */
+    JsonNode resume(String method, String target, ObjectNode params, RequestScope retry, Function<ObjectNode, JsonNode> run) {
         String principal = retry.session().principal().name();
         JsonNode state;
         try {
@@ -70,6 +80,20 @@ final class Mrtr {
         }
         if (!method.equals(state.path("m").asText()) || !target.equals(state.path("t").asText())) {
             throw new McpException(ErrorCodes.REQUEST_STATE_REFUSED, "requestState refused: it belongs to another request");
+        }
+        JsonNode responses0 = params.path("inputResponses");
+        if (!responses0.isMissingNode() && !responses0.isObject()) {
+            throw McpException.invalidParams("inputResponses must be an object");
+        }
+        if (state.has("u")) {
+            ObjectNode forwarded = dev.waygate.mcp.ModernMeta.forwardable(params);
+            if (state.get("u").isTextual()) {
+                forwarded.set("requestState", state.get("u"));
+            }
+            if (responses0.isObject()) {
+                forwarded.set("inputResponses", responses0);
+            }
+            return start(method, target, retry, () -> run.apply(forwarded));
         }
         Continuation c = held.get(state.path("c").asText());
         if (c == null || !c.principal.equals(principal)) {
@@ -106,6 +130,9 @@ final class Mrtr {
         }
         if (o instanceof Continuation.Done d) {
             held.remove(c.id);
+            if (d.result() instanceof ObjectNode up && up.path("resultType").asText().equals("input_required")) {
+                return relayed(c, up);
+            }
             return d.result();
         }
         held.put(c.id, c);
@@ -120,6 +147,23 @@ final class Mrtr {
                 Json.write(state).getBytes(StandardCharsets.UTF_8)));
         c.release();
         LOG.debug("call {} waits for the client's input ({} requests)", Router.abbreviate(c.id), requests.size());
+        return r;
+    }
+
+    /**
+     * A modern upstream asked for input: its requests go to the client as they are, and its own
+     * state travels sealed inside ours (bound to the principal and this call), so the retry can be
+     * served by any instance holding the key.
+     */
+    private JsonNode relayed(Continuation c, ObjectNode up) {
+        ObjectNode r = Json.object().put("resultType", "input_required");
+        if (up.has("inputRequests")) {
+            r.set("inputRequests", up.get("inputRequests"));
+        }
+        ObjectNode state = Json.object().put("m", c.method).put("t", c.target);
+        state.set("u", up.path("requestState").isTextual() ? up.get("requestState") : com.fasterxml.jackson.databind.node.NullNode.instance);
+        r.put("requestState", sealer.seal(PURPOSE, c.principal, RequestScope.CLIENT_ANSWER_TIMEOUT,
+                Json.write(state).getBytes(StandardCharsets.UTF_8)));
         return r;
     }
 

@@ -76,6 +76,11 @@ final class RequestScope implements Call.Scope {
     }
 
     @Override
+    public boolean relaysInputRequests() {
+        return session.modern();
+    }
+
+    @Override
     public boolean clientSupports(String capability) {
         return session.supports(capability);
     }

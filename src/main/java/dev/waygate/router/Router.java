@@ -200,7 +200,7 @@ public final class Router {
                     continue;
                 }
                 Upstream up = upstreams.get(server.get());
-                if (up.hasCapability("resources") && up.initializeResult().path("capabilities").path("resources").path("subscribe").asBoolean()) {
+                if (!up.modern() && up.hasCapability("resources") && up.initializeResult().path("capabilities").path("resources").path("subscribe").asBoolean()) {
                     try {
                         up.request("resources/subscribe", Json.object().put("uri", uri), Optional.empty());
                     } catch (McpException e) {
@@ -403,12 +403,13 @@ public final class Router {
                 case PROMPT -> "prompts/get";
                 default -> "resources/read";
             };
+            java.util.function.Function<ObjectNode, JsonNode> run = p -> pipeline.execute(
+                    new Call(kind, name, p, Optional.of(s.principal()), scope, Optional.empty()));
             if (params.has("requestState")) {
-                return mrtr.resume(method, name, params, scope);
+                return mrtr.resume(method, name, params, scope, run);
             }
             ObjectNode forwarded = dev.waygate.mcp.ModernMeta.forwardable(params);
-            Call call = new Call(kind, name, forwarded, Optional.of(s.principal()), scope, Optional.empty());
-            return mrtr.start(method, name, scope, () -> pipeline.execute(call));
+            return mrtr.start(method, name, scope, () -> run.apply(forwarded));
         }
         Call call = new Call(kind, name, params, Optional.of(s.principal()), scope, Optional.empty());
         return pipeline.execute(call);
