@@ -60,7 +60,7 @@ record McpHeaders(String method, Optional<String> rawName) {
 
     /** {@code =?base64?…?=} is the UTF-8 of the base64 text; anything else is the value itself (spec: Value Encoding). */
     static String decode(String value) {
-        if (!(value.startsWith("=?base64?") && value.endsWith("?=") && value.length() >= 11)) {
+        if (!(value.startsWith("=?base64?") && value.endsWith("?=") && value.length() > 11)) {
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if (c != '\t' && (c < 0x20 || c > 0x7e)) {
