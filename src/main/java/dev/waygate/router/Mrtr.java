@@ -177,6 +177,19 @@ final class Mrtr {
         return held.size();
     }
 
+    /**
+     * The session of a call waiting here for its client's input: its first request has been
+     * answered, but the upstream may ask again while the call continues, and is attributed to it.
+     */
+    java.util.Optional<ClientSession> session(String id) {
+        for (Continuation c : held.values()) {
+            if (c.scope.session().id().equals(id)) {
+                return java.util.Optional.of(c.scope.session());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static String token(int bytes) {
         byte[] b = new byte[bytes];
         RANDOM.nextBytes(b);

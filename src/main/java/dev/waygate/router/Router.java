@@ -149,7 +149,10 @@ public final class Router {
 
     private Optional<ClientSession> sessionById(String id) {
         ClientSession s = sessions.get(id);
-        return Optional.ofNullable(s != null ? s : modern.get(id));
+        if (s == null) {
+            s = modern.get(id);
+        }
+        return s != null ? Optional.of(s) : mrtr.session(id);
     }
 
     // ---- modern (2026-07-28) requests
