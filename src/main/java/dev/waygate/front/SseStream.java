@@ -23,11 +23,19 @@ final class SseStream implements ClientChannel {
     private static final byte[] END = new byte[0];
 
     private final Response response;
+    private final Duration keepalive;
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
     private volatile boolean open = true;
+    private volatile boolean clientGone;
 
     SseStream(Response response) {
+        this(response, KEEPALIVE);
+    }
+
+    /** @param keepalive how often an idle stream writes a comment; a write is also how a closed connection is noticed */
+    SseStream(Response response, Duration keepalive) {
         this.response = response;
+        this.keepalive = keepalive;
     }
 
     /** Sends the status and headers. */
@@ -71,6 +79,11 @@ final class SseStream implements ClientChannel {
         }
     }
 
+    /** Whether the pump stopped because the client closed the stream (not because the stream was ended). */
+    boolean clientGone() {
+        return clientGone;
+    }
+
     boolean isOpen() {
         return open;
     }
@@ -79,14 +92,14 @@ final class SseStream implements ClientChannel {
     void pump() {
         try {
             while (true) {
-                byte[] next = queue.poll(KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS);
+                byte[] next = queue.poll(keepalive.toMillis(), TimeUnit.MILLISECONDS);
                 if (next == END || (next == null && !open && queue.isEmpty())) {
                     break;
                 }
                 Http.writeBlocking(response, false, next == null ? ":\n\n".getBytes(StandardCharsets.UTF_8) : next);
             }
         } catch (IOException e) {
-            // the client went away
+            clientGone = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -34,16 +34,25 @@ final class StreamableHttpHandler {
     private final GatewayConfig config;
     private final Router router;
     private final HttpGuard guard;
+    private final ModernHandler modern;
 
     StreamableHttpHandler(GatewayConfig config, Router router, HttpGuard guard) {
         this.config = config;
         this.router = router;
         this.guard = guard;
+        this.modern = new ModernHandler(router);
     }
 
     void handle(Request request, Response response, Callback callback) {
         Optional<Principal> principal = guard.admit(request, response, callback);
         if (principal.isEmpty()) {
+            return;
+        }
+        String version = request.getHeaders().get(VERSION_HEADER);
+        if (!request.getMethod().equals("POST") && version != null && ProtocolVersions.modern(version)) {
+            // 2026-07-28 has no GET stream and no session to DELETE (spec: Streamable HTTP, backward compatibility).
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+            Http.error(response, callback, 405, "method_not_allowed", "protocol " + version + " uses POST only");
             return;
         }
         switch (request.getMethod()) {
@@ -64,6 +73,8 @@ final class StreamableHttpHandler {
             Http.error(response, callback, 415, "unsupported_media_type", "Content-Type must be application/json");
             return;
         }
+        // 2026-07-28: the headers name the method and target, so the policy can refuse before the body is parsed.
+        Optional<McpException> early = modern.precheck(request, principal);
         JsonNode message;
         try {
             message = Json.parse(Http.readBody(request, config.maxBodyBytes()));
@@ -88,6 +99,10 @@ final class StreamableHttpHandler {
             return;
         }
         String version = request.getHeaders().get(VERSION_HEADER);
+        if (ModernHandler.modern(message, version)) {
+            modern.post(request, response, callback, principal, message, early);
+            return;
+        }
         if (version != null && !ProtocolVersions.supported(version)) {
             Http.json(response, callback, 400, JsonRpc.error(message.get("id"), ErrorCodes.INVALID_REQUEST,
                     "unsupported MCP-Protocol-Version: " + version + " (supported: " + String.join(", ", ProtocolVersions.SUPPORTED) + ")", null));

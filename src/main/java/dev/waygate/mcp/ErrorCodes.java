@@ -15,6 +15,13 @@ public final class ErrorCodes {
     /** MCP: resources/read of a URI no upstream serves. */
     public static final int RESOURCE_NOT_FOUND = -32002;
 
+    /** MCP 2026-07-28: the HTTP headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name) are missing or do not match the body. */
+    public static final int HEADER_MISMATCH = -32020;
+    /** MCP 2026-07-28: the request needs a client capability the client did not declare ({@code data.requiredCapabilities}). */
+    public static final int MISSING_CLIENT_CAPABILITY = -32021;
+    /** MCP 2026-07-28: the requested protocol version is not spoken here ({@code data.supported}, {@code data.requested}). */
+    public static final int UNSUPPORTED_PROTOCOL_VERSION = -32022;
+
     /** The upstream did not answer within its timeout. */
     public static final int UPSTREAM_TIMEOUT = -32031;
     /** The upstream is not connected (starting, restarting, crashed, circuit open). */
@@ -50,6 +57,17 @@ public final class ErrorCodes {
     public static final int APPROVAL_EXPIRED = -32051;
     /** The approval gate: the approval ended without a decision (client cancelled, gateway stopping). */
     public static final int APPROVAL_CANCELLED = -32052;
+
+    /**
+     * A multi-round-trip retry whose {@code requestState} the gateway refuses: forged, tampered,
+     * expired, another principal's, another request's, or already used.
+     */
+    public static final int REQUEST_STATE_REFUSED = -32036;
+    /**
+     * A multi-round-trip retry for a call whose upstream request waits on another gateway instance
+     * (or has ended there): the state is authentic but this instance does not hold the call.
+     */
+    public static final int CONTINUATION_NOT_HERE = -32037;
 
     private ErrorCodes() {}
 }

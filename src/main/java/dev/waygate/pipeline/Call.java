@@ -51,6 +51,15 @@ public record Call(CallKind kind, String name, ObjectNode params, Optional<Princ
 
         /** Whether the client declared this capability at initialize (e.g. {@code sampling}). */
         boolean clientSupports(String capability);
+
+        /**
+         * Whether the client speaks multi-round-trip requests (2026-07-28): an upstream's
+         * {@code input_required} result is then passed to it, instead of the gateway asking it
+         * with server-initiated requests and retrying itself.
+         */
+        default boolean relaysInputRequests() {
+            return false;
+        }
     }
 
     public Call withRoute(Route r) {

@@ -30,8 +30,17 @@ public final class ClientSession {
     private volatile ClientChannel standalone = ClientChannel.CLOSED;
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile boolean closed;
+    private final boolean modern;
 
     ClientSession(Principal principal, String protocolVersion, JsonNode clientCapabilities, JsonNode clientInfo) {
+        this(principal, protocolVersion, clientCapabilities, clientInfo, false);
+    }
+
+    /**
+     * @param modern a 2026-07-28 request's own short-lived session: it lives for one request (or one
+     *               multi-round-trip call), is never named to the client, and has no standalone stream
+     */
+    ClientSession(Principal principal, String protocolVersion, JsonNode clientCapabilities, JsonNode clientInfo, boolean modern) {
         byte[] b = new byte[24];
         RANDOM.nextBytes(b);
         this.id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
@@ -39,6 +48,12 @@ public final class ClientSession {
         this.protocolVersion = protocolVersion;
         this.clientCapabilities = clientCapabilities == null ? Json.object() : clientCapabilities;
         this.clientInfo = clientInfo == null ? Json.object() : clientInfo;
+        this.modern = modern;
+    }
+
+    /** Whether this is a stateless 2026-07-28 request rather than an initialized session. */
+    public boolean modern() {
+        return modern;
     }
 
     public String id() {

@@ -21,7 +21,9 @@ final class RequestScope implements Call.Scope {
     static final Duration CLIENT_ANSWER_TIMEOUT = Duration.ofMinutes(10);
 
     private final ClientSession session;
-    private final ClientChannel channel;
+    private volatile ClientChannel channel;
+    /** Set for a modern client's call: requests to the client become MRTR input requests instead of messages. */
+    private volatile Continuation continuation;
     private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;
 
@@ -38,6 +40,19 @@ final class RequestScope implements Call.Scope {
     @Override
     public ClientChannel channel() {
         return channel;
+    }
+
+    /** A multi-round-trip call continues on the retry's response stream: progress follows the client there. */
+    void redirect(ClientChannel to) {
+        channel = to;
+    }
+
+    void continuation(Continuation c) {
+        continuation = c;
+    }
+
+    ClientSession session() {
+        return session;
     }
 
     @Override
@@ -61,12 +76,21 @@ final class RequestScope implements Call.Scope {
     }
 
     @Override
+    public boolean relaysInputRequests() {
+        return session.modern();
+    }
+
+    @Override
     public boolean clientSupports(String capability) {
         return session.supports(capability);
     }
 
     @Override
     public JsonNode requestClient(String method, ObjectNode params) {
+        Continuation c = continuation;
+        if (c != null) {
+            return c.ask(method, params);
+        }
         String id = session.nextRequestId();
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         session.awaitingClient.put(id, answer);

@@ -47,6 +47,10 @@ public final class Router {
     private final Pipeline pipeline;
     private final Supplier<Policy> policy;
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    /** Modern (2026-07-28) requests in flight: each has a short-lived session of its own, never named to the client. */
+    private final Map<String, ClientSession> modern = new ConcurrentHashMap<>();
+    private final Listeners listeners = new Listeners();
+    private final Mrtr mrtr;
     /** resource URI → ids of the sessions subscribed to it. */
     private final Map<String, Set<String>> subscriptions = new ConcurrentHashMap<>();
 
@@ -76,6 +80,7 @@ public final class Router {
         all.addAll(afterRoute);
         all.add(new UpstreamStage(upstreams.all()));
         this.pipeline = new Pipeline(all);
+        this.mrtr = new Mrtr(new dev.waygate.seal.Sealer(dev.waygate.seal.SealKey.loadOrCreate(config.dataDir())));
     }
 
     public void start() {
@@ -147,7 +152,7 @@ public final class Router {
         caps.putObject("logging");
         caps.putObject("completions");
         r.putObject("serverInfo").put("name", "waygate").put("version", Version.VERSION);
-        r.put("instructions", "Waygate gateway: tools of several MCP servers, named SERVER" + config.separator() + "TOOL.");
+        r.put("instructions", instructions());
         return r;
     }
 
@@ -162,7 +167,81 @@ public final class Router {
     }
 
     private Optional<ClientSession> sessionById(String id) {
-        return Optional.ofNullable(sessions.get(id));
+        ClientSession s = sessions.get(id);
+        if (s == null) {
+            s = modern.get(id);
+        }
+        return s != null ? Optional.of(s) : mrtr.session(id);
+    }
+
+    // ---- modern (2026-07-28) requests
+
+    /** The short-lived session of one modern request; {@link #release} it when the request is answered. */
+    public ClientSession modernSession(Principal principal, dev.waygate.mcp.ModernMeta meta) {
+        ClientSession s = new ClientSession(principal, meta.protocolVersion(), meta.clientCapabilities(), meta.clientInfo(), true);
+        modern.put(s.id(), s);
+        return s;
+    }
+
+    public void release(ClientSession s) {
+        modern.remove(s.id());
+    }
+
+    /** {@code server/discover}: versions of both eras, the capabilities, who we are; the same for every caller. */
+    public ObjectNode discover() {
+        ObjectNode r = Json.object().put("resultType", "complete");
+        var versions = r.putArray("supportedVersions");
+        ProtocolVersions.ALL.forEach(versions::add);
+        r.set("capabilities", initializeResult(new ClientSession(null, ProtocolVersions.MODERN_LATEST, null, null, true))
+                .get("capabilities"));
+        r.put("instructions", instructions());
+        ModernResults.serverInfo(r);
+        r.put("ttlMs", ModernResults.DISCOVER_TTL_MS).put("cacheScope", "public");
+        return r;
+    }
+
+    /**
+     * {@code subscriptions/listen}: registers the filter (resource URIs the caller may not see are left
+     * out of what is acknowledged), sends the acknowledgement on {@code channel}, and returns the handle
+     * to close when the stream ends.
+     */
+    public Listeners.Listener listen(ClientSession s, JsonNode id, JsonNode filter, ClientChannel channel) {
+        ObjectNode honored = Json.object();
+        for (String flag : List.of("toolsListChanged", "promptsListChanged", "resourcesListChanged")) {
+            if (filter.path(flag).asBoolean(false)) {
+                honored.put(flag, true);
+            }
+        }
+        if (filter.path("resourceSubscriptions").isArray()) {
+            var uris = honored.putArray("resourceSubscriptions");
+            for (JsonNode u : filter.get("resourceSubscriptions")) {
+                String uri = u.asText("");
+                var server = catalog.resourceServer(uri);
+                if (server.isEmpty() || !policy.get().visible(new PolicyQuery(s.principal(), CallKind.RESOURCE, server.get(), uri,
+                        Json.object()))) {
+                    continue;
+                }
+                Upstream up = upstreams.get(server.get());
+                if (!up.modern() && up.hasCapability("resources") && up.initializeResult().path("capabilities").path("resources").path("subscribe").asBoolean()) {
+                    try {
+                        up.request("resources/subscribe", Json.object().put("uri", uri), Optional.empty());
+                    } catch (McpException e) {
+                        LOG.debug("[{}] resources/subscribe {}: {}", server.get(), uri, e.getMessage());
+                    }
+                }
+                uris.add(uri);
+            }
+        }
+        Listeners.Listener l = listeners.add(id, honored, channel);
+        ObjectNode ack = Json.object();
+        ack.putObject("_meta").set(dev.waygate.mcp.ModernMeta.SUBSCRIPTION_ID, id);
+        ack.set("notifications", honored);
+        channel.send(JsonRpc.notification("notifications/subscriptions/acknowledged", ack));
+        return l;
+    }
+
+    private String instructions() {
+        return "Waygate gateway: tools of several MCP servers, named SERVER" + config.separator() + "TOOL.";
     }
 
     public void endSession(ClientSession s) {
@@ -174,6 +253,7 @@ public final class Router {
 
     /** Ends sessions unused for longer than the configured idle time. */
     public void expireIdle() {
+        mrtr.expire();
         long limit = config.sessionIdle().toNanos();
         for (ClientSession s : sessions.values()) {
             if (s.idleNanos() > limit && s.inFlight.isEmpty()) {
@@ -223,6 +303,9 @@ public final class Router {
         }
         try {
             JsonNode result = dispatch(s, method, params, scope);
+            if (s.modern()) {
+                result = ModernResults.complete(method, result);
+            }
             return scope.cancelled() ? Optional.empty() : Optional.of(JsonRpc.result(id, result));
         } catch (McpException e) {
             return scope.cancelled() ? Optional.empty() : Optional.of(JsonRpc.error(id, e));
@@ -240,6 +323,17 @@ public final class Router {
             v = catalog.view(); // an approval made by the CLI since the view was built
         }
         int pageSize = config.pageSize();
+        if (s.modern()) {
+            switch (method) {
+                case "server/discover" -> {
+                    return discover();
+                }
+                case "initialize", "resources/subscribe", "resources/unsubscribe", "subscriptions/listen" ->
+                        throw new McpException(ErrorCodes.METHOD_NOT_FOUND, "method not found: " + method
+                                + (method.equals("subscriptions/listen") ? " (it needs Accept: text/event-stream)" : ""));
+                default -> { }
+            }
+        }
         return switch (method) {
             case "ping" -> Json.object();
             case "initialize" -> throw new McpException(ErrorCodes.INVALID_REQUEST, "the session is already initialized");
@@ -265,6 +359,51 @@ public final class Router {
                 .toList();
     }
 
+    /**
+     * The policy decision a modern request's {@code Mcp-Method}/{@code Mcp-Name} headers allow before
+     * its body is parsed: a target the principal may not use at all is refused from the headers
+     * alone (the body is then checked to say the same, so header and body cannot be played against
+     * each other). Empty when the headers name no known target or the policy may allow it; the full
+     * decision, with arguments, is still made in the pipeline.
+     */
+    public Optional<McpException> precheck(Principal principal, String method, String name) {
+        Catalog.View v = catalog.view();
+        Optional<String> server;
+        CallKind kind;
+        switch (method) {
+            case "tools/call" -> {
+                kind = CallKind.TOOL;
+                server = Optional.ofNullable(v.toolsByName().get(name)).map(Entry::server);
+            }
+            case "prompts/get" -> {
+                kind = CallKind.PROMPT;
+                server = Optional.ofNullable(v.promptsByName().get(name)).map(Entry::server);
+            }
+            case "resources/read" -> {
+                kind = CallKind.RESOURCE;
+                server = catalog.resourceServer(name);
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+        if (server.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            ClientSession who = new ClientSession(principal, ProtocolVersions.MODERN_LATEST, null, null, true);
+            requireVisible(who, kind, server.get(), name);
+            return Optional.empty();
+        } catch (McpException e) {
+            return Optional.of(e);
+        }
+    }
+
+    /** Cancels what a modern request's session has in flight (its response stream was closed: that is the cancellation). */
+    public void cancel(ClientSession s) {
+        s.inFlight.values().forEach(RequestScope::cancel);
+    }
+
     /** Subscriptions and completions reveal a target: they need the same visibility as listing it, and a refusal names the rule. */
     private void requireVisible(ClientSession s, CallKind kind, String server, String name) {
         PolicyQuery q = new PolicyQuery(s.principal(), kind, server, name, Json.object());
@@ -282,6 +421,20 @@ public final class Router {
     private JsonNode call(ClientSession s, CallKind kind, String name, ObjectNode params, RequestScope scope) {
         if (kind == CallKind.TOOL && params.has("arguments") && !params.get("arguments").isObject()) {
             throw McpException.invalidParams("arguments must be an object");
+        }
+        if (s.modern()) {
+            String method = switch (kind) {
+                case TOOL -> "tools/call";
+                case PROMPT -> "prompts/get";
+                default -> "resources/read";
+            };
+            java.util.function.Function<ObjectNode, JsonNode> run = p -> pipeline.execute(
+                    new Call(kind, name, p, Optional.of(s.principal()), scope, Optional.empty()));
+            if (params.has("requestState")) {
+                return mrtr.resume(method, name, params, scope, run);
+            }
+            ObjectNode forwarded = dev.waygate.mcp.ModernMeta.forwardable(params);
+            return mrtr.start(method, name, scope, () -> run.apply(forwarded));
         }
         Call call = new Call(kind, name, params, Optional.of(s.principal()), scope, Optional.empty());
         return pipeline.execute(call);
@@ -366,12 +519,18 @@ public final class Router {
 
     /** Sends a notification not tied to any request to every session (list changes), or to subscribers of a resource. */
     private void broadcast(ObjectNode notification) {
+        listeners.deliver(notification);
         if (notification.path("method").asText().equals("notifications/resources/updated")) {
             Set<String> ids = subscriptions.getOrDefault(notification.path("params").path("uri").asText(), Set.of());
             ids.forEach(id -> sessionById(id).ifPresent(s -> s.standalone().send(notification)));
             return;
         }
         sessions.values().forEach(s -> s.standalone().send(notification));
+    }
+
+    /** Calls of modern clients waiting for their input (for status and tests). */
+    public int heldContinuations() {
+        return mrtr.held();
     }
 
     static String abbreviate(String id) {

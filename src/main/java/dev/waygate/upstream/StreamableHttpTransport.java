@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -34,6 +35,12 @@ final class StreamableHttpTransport implements Transport {
     private volatile String sessionId;
     private volatile String protocolVersion;
     private volatile boolean closed;
+    /** 2026-07-28: no session, no GET stream; every POST mirrors its method and target in headers. */
+    private volatile boolean modern;
+    /** Response bodies of our requests in flight, by request id: closing one is a 2026-07-28 cancellation. */
+    private final Map<JsonNode, InputStream> byRequest = new ConcurrentHashMap<>();
+    /** Exchanges of our requests still waiting for response headers, by request id. */
+    private final Map<JsonNode, java.util.concurrent.CompletableFuture<HttpResponse<InputStream>>> exchanges = new ConcurrentHashMap<>();
 
     StreamableHttpTransport(ServerConfig config) {
         this.config = config;
@@ -53,8 +60,17 @@ final class StreamableHttpTransport implements Transport {
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(message)));
         addSessionHeaders(b);
-        HttpResponse<InputStream> r = HttpTransports.send(client, b.build());
+        ModernHeaders.add(b, message);
+        HttpResponse<InputStream> r = modern && JsonRpc.isRequest(message) ? cancellable(b.build(), message.get("id"))
+                : HttpTransports.send(client, b.build());
         int status = r.statusCode();
+        if (modern && status >= 400 && status < 500 && !HttpTransports.isEventStream(r) && JsonRpc.isRequest(message)) {
+            // 2026-07-28 answers header, version and unknown-method errors with 4xx and a JSON-RPC error body.
+            InputStream errorBody = r.body();
+            Object id = message.get("id");
+            Thread.ofVirtual().name("upstream-" + config.name() + "-post-error").start(() -> readJson(errorBody, id));
+            return;
+        }
         if (status == 404 && sessionId != null) {
             HttpTransports.discard(r);
             fail("the upstream ended the session (HTTP 404)");
@@ -78,10 +94,34 @@ final class StreamableHttpTransport implements Transport {
         // not hold the caller past its timeout.
         InputStream body = r.body();
         open.add(body);
+        byRequest.put((JsonNode) related, body);
         if (HttpTransports.isEventStream(r)) {
             Thread.ofVirtual().name("upstream-" + config.name() + "-post-sse").start(() -> readStream(body, related));
         } else {
             Thread.ofVirtual().name("upstream-" + config.name() + "-post-json").start(() -> readJson(body, related));
+        }
+    }
+
+    /**
+     * A 2026-07-28 request whose exchange can be aborted before its response headers arrive (a
+     * server answering with JSON sends them only when done): cancelling it closes the connection,
+     * which the server takes as the cancellation.
+     */
+    private HttpResponse<InputStream> cancellable(HttpRequest request, JsonNode id) throws IOException {
+        var f = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        exchanges.put(id, f);
+        try {
+            return f.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new IOException("request cancelled");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new IOException("interrupted");
+        } finally {
+            exchanges.remove(id, f);
         }
     }
 
@@ -95,6 +135,10 @@ final class StreamableHttpTransport implements Transport {
                     "upstream '" + config.name() + "' sent an unreadable response: " + e.getMessage()));
         } finally {
             open.remove(body);
+            byRequest.remove((JsonNode) related, body);
+        }
+        if (reply instanceof com.fasterxml.jackson.databind.node.ObjectNode o && (!o.has("id") || o.get("id").isNull())) {
+            o.set("id", (JsonNode) related); // an error the server could not tie to an id answers this request
         }
         inbound.message(reply, related);
     }
@@ -128,7 +172,38 @@ final class StreamableHttpTransport implements Transport {
             }
         } finally {
             open.remove(body);
+            if (related != null) {
+                byRequest.remove((JsonNode) related, body);
+            }
         }
+    }
+
+    @Override
+    public void modern(String version) {
+        this.protocolVersion = version;
+        this.modern = true;
+    }
+
+    @Override
+    public boolean cancel(JsonNode id) {
+        if (!modern) {
+            return false;
+        }
+        var exchange = exchanges.remove(id);
+        if (exchange != null) {
+            exchange.cancel(true);
+            return true;
+        }
+        InputStream body = byRequest.remove(id);
+        if (body == null) {
+            return false;
+        }
+        try {
+            body.close();
+        } catch (IOException e) {
+            // closed anyway
+        }
+        return true;
     }
 
     @Override

@@ -38,6 +38,17 @@ interface Transport extends AutoCloseable {
         close();
     }
 
+    /** Called instead of {@link #negotiated} when the upstream speaks the stateless 2026-07-28 revision. */
+    default void modern(String protocolVersion) {}
+
+    /**
+     * Cancels our request {@code id} the way the transport does it (2026-07-28 HTTP: closing its
+     * response stream); false when the transport has no such way and a cancellation notification is needed.
+     */
+    default boolean cancel(JsonNode id) {
+        return false;
+    }
+
     /** Human-readable kind for status pages. */
     String kind();
 

@@ -7,6 +7,7 @@ import dev.waygate.mcp.ErrorCodes;
 import dev.waygate.mcp.Json;
 import dev.waygate.mcp.JsonRpc;
 import dev.waygate.mcp.McpException;
+import dev.waygate.mcp.ModernMeta;
 import dev.waygate.mcp.ProtocolVersions;
 import dev.waygate.pipeline.Call;
 import java.io.IOException;
@@ -57,6 +58,14 @@ public final class Upstream {
     private volatile Thread supervisor;
     private final java.util.List<Path> hidden;
     private volatile int failuresInARow;
+    /** Whether the connection speaks the stateless 2026-07-28 revision (found by a server/discover probe). */
+    private volatile boolean modern;
+    /** A probe that broke the connection is not repeated: the next connection goes straight to initialize. */
+    private volatile boolean skipProbe;
+    /** How long a server/discover probe may take before the server counts as legacy. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+    /** Input rounds the gateway answers for a legacy client before it gives up on a modern upstream's call. */
+    static final int MAX_INPUT_ROUNDS = 8;
 
     public Upstream(ServerConfig config, Path defaultCwd, UpstreamEvents events) {
         this(config, defaultCwd, events, java.util.List.of());
@@ -93,6 +102,11 @@ public final class Upstream {
     /** The upstream's initialize result (capabilities, serverInfo); empty before the first handshake. */
     public JsonNode initializeResult() {
         return initializeResult;
+    }
+
+    /** Whether this upstream speaks 2026-07-28 (stateless, MRTR) rather than a legacy revision. */
+    public boolean modern() {
+        return modern;
     }
 
     public boolean hasCapability(String name) {
@@ -224,14 +238,18 @@ public final class Upstream {
 
     private void handshake(Transport t, Transport.Inbound inbound) throws IOException {
         transport = t;
+        modern = false;
         t.open(inbound);
+        if (!skipProbe && probe(t)) {
+            return;
+        }
         ObjectNode params = Json.object().put("protocolVersion", ProtocolVersions.LATEST);
         ObjectNode caps = params.putObject("capabilities");
         caps.putObject("sampling");
         caps.putObject("elicitation");
         caps.putObject("roots").put("listChanged", true);
         params.putObject("clientInfo").put("name", "waygate").put("version", dev.waygate.Version.VERSION);
-        JsonNode result = exchange("initialize", params, Optional.empty(), true);
+        JsonNode result = exchange("initialize", params, Optional.empty(), true, config.timeout());
         String version = result.path("protocolVersion").asText("");
         if (!ProtocolVersions.supported(version)) {
             throw new IOException("upstream speaks unsupported protocol version '" + version + "'");
@@ -242,8 +260,74 @@ public final class Upstream {
     }
 
     /**
+     * Era detection (spec: versioning, backward compatibility): a {@code server/discover} that
+     * offers 2026-07-28 makes the connection modern; any error, a refused POST or silence means a
+     * legacy server, which then gets {@code initialize} on the same connection.
+     */
+    private boolean probe(Transport t) throws IOException {
+        JsonNode result;
+        try {
+            result = exchange("server/discover", Json.object(), Optional.empty(), true, PROBE_TIMEOUT);
+        } catch (McpException | HttpStatusException e) {
+            LOG.debug("[{}] server/discover refused ({}): a legacy server", config.name(), e.getMessage());
+            return false;
+        } catch (IOException e) {
+            skipProbe = true; // the probe may have broken the connection: next time, initialize only
+            LOG.info("[{}] no answer to server/discover ({}): treating it as a legacy server", config.name(), e.getMessage());
+            return false;
+        }
+        boolean offered = false;
+        for (JsonNode v : result.path("supportedVersions")) {
+            offered |= v.asText().equals(ProtocolVersions.MODERN_LATEST);
+        }
+        if (!offered) {
+            return false;
+        }
+        ObjectNode init = Json.object().put("protocolVersion", ProtocolVersions.MODERN_LATEST);
+        init.set("capabilities", result.path("capabilities").isObject() ? result.get("capabilities") : Json.object());
+        JsonNode info = result.path("_meta").path(ModernMeta.SERVER_INFO);
+        init.set("serverInfo", info.isObject() ? info : Json.object());
+        if (result.path("instructions").isTextual()) {
+            init.set("instructions", result.get("instructions"));
+        }
+        initializeResult = init;
+        modern = true;
+        t.modern(ProtocolVersions.MODERN_LATEST);
+        listen(t);
+        return true;
+    }
+
+    /** 2026-07-28 has no standalone stream: list changes arrive on a subscriptions/listen stream we keep open. */
+    private void listen(Transport t) throws IOException {
+        ObjectNode params = Json.object();
+        params.putObject("notifications").put("toolsListChanged", true).put("promptsListChanged", true)
+                .put("resourcesListChanged", true);
+        t.send(JsonRpc.request(new com.fasterxml.jackson.databind.node.TextNode(LISTEN_ID), "subscriptions/listen",
+                withModernMeta(params, Optional.empty())));
+    }
+
+    static final String LISTEN_ID = "wg-listen";
+
+    /** The per-request fields of 2026-07-28; the capabilities are the client's, so the upstream asks only for what it can give. */
+    private static ObjectNode withModernMeta(ObjectNode params, Optional<Call.Scope> scope) {
+        ObjectNode p = params.deepCopy();
+        ObjectNode meta = p.get("_meta") instanceof ObjectNode m ? m : p.putObject("_meta");
+        meta.put(ModernMeta.PROTOCOL_VERSION, ProtocolVersions.MODERN_LATEST);
+        ObjectNode caps = meta.putObject(ModernMeta.CLIENT_CAPABILITIES);
+        for (String c : new String[] {"sampling", "elicitation", "roots"}) {
+            if (scope.isPresent() && scope.get().clientSupports(c)) {
+                caps.putObject(c);
+            }
+        }
+        meta.putObject(ModernMeta.CLIENT_INFO).put("name", "waygate").put("version", dev.waygate.Version.VERSION);
+        return p;
+    }
+
+    /**
      * Sends a request for a client call and waits for the answer. Progress tokens and cancellation
-     * are mapped between the client and this upstream.
+     * are mapped between the client and this upstream. A modern upstream's {@code input_required}
+     * result goes back as it is to a client that speaks MRTR; for a legacy client the gateway asks
+     * it with server-initiated requests (where it declared the capability) and retries.
      */
     public JsonNode request(String method, ObjectNode params, Optional<Call.Scope> scope) {
         if (state != State.READY) {
@@ -252,16 +336,71 @@ public final class Upstream {
                             + (lastError.isEmpty() ? "" : ": " + lastError) + ")");
         }
         try {
-            return exchange(method, params, scope, false);
+            JsonNode r = exchange(method, params, scope, false, config.timeout());
+            for (int round = 0; inputRequired(r) && scope.isPresent() && !scope.get().relaysInputRequests(); round++) {
+                if (round >= MAX_INPUT_ROUNDS) {
+                    throw McpException.upstream(ErrorCodes.UPSTREAM_FAILURE, config.name(),
+                            "upstream '" + config.name() + "' asked for input more than " + MAX_INPUT_ROUNDS + " times");
+                }
+                r = exchange(method, answerInputs(params, r, scope.get()), scope, false, config.timeout());
+            }
+            return r;
         } catch (IOException e) {
             throw McpException.upstream(ErrorCodes.UPSTREAM_FAILURE, config.name(),
                     "upstream '" + config.name() + "' failed: " + e.getMessage());
         }
     }
 
-    private JsonNode exchange(String method, ObjectNode params, Optional<Call.Scope> scope, boolean handshake) throws IOException {
+    static boolean inputRequired(JsonNode result) {
+        return result.path("resultType").asText().equals("input_required");
+    }
+
+    /** Asks a legacy client each input request of a modern upstream's result; returns the retry's params. */
+    private ObjectNode answerInputs(ObjectNode params, JsonNode inputRequired, Call.Scope scope) {
+        ObjectNode retry = params.deepCopy();
+        retry.remove("requestState");
+        ObjectNode responses = retry.putObject("inputResponses");
+        var it = inputRequired.path("inputRequests").fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            String clientMethod = e.getValue().path("method").asText();
+            String capability = switch (clientMethod) {
+                case "sampling/createMessage" -> "sampling";
+                case "elicitation/create" -> "elicitation";
+                case "roots/list" -> "roots";
+                default -> throw McpException.upstream(ErrorCodes.UPSTREAM_FAILURE, config.name(),
+                        "upstream '" + config.name() + "' asked for unknown input " + LogTextHolder.clip(clientMethod));
+            };
+            if (!scope.clientSupports(capability)) {
+                throw new McpException(ErrorCodes.MISSING_CLIENT_CAPABILITY, "upstream '" + config.name() + "' needs "
+                        + capability + ", which the client did not declare",
+                        Json.object().put("server", config.name()).set("requiredCapabilities",
+                                Json.MAPPER.createArrayNode().add(capability)));
+            }
+            ObjectNode p = e.getValue().path("params").isObject() ? (ObjectNode) e.getValue().get("params") : Json.object();
+            responses.set(e.getKey(), scope.requestClient(clientMethod, p));
+        }
+        if (inputRequired.path("requestState").isTextual()) {
+            retry.set("requestState", inputRequired.get("requestState"));
+        }
+        return retry;
+    }
+
+    /** Clips what an upstream sent before it goes into a message. */
+    private static final class LogTextHolder {
+        static String clip(String s) {
+            String p = dev.waygate.mcp.LogText.printable(s);
+            return p.length() > 100 ? p.substring(0, 100) + "…" : p;
+        }
+    }
+
+    private JsonNode exchange(String method, ObjectNode params, Optional<Call.Scope> scope, boolean handshake, Duration timeout)
+            throws IOException {
         long id = ids.incrementAndGet();
         Optional<JsonNode> clientToken = Optional.empty();
+        if (modern || method.equals("server/discover")) {
+            params = withModernMeta(params, scope);
+        }
         ObjectNode sent = params;
         JsonNode token = params.path("_meta").get("progressToken");
         if (token != null) {
@@ -277,7 +416,7 @@ public final class Upstream {
             // The timeout covers the whole exchange: a remote transport's send blocks until the
             // response headers arrive, which a server answering with JSON sends only when done.
             t.send(JsonRpc.request(Json.MAPPER.getNodeFactory().numberNode(id), method, sent));
-            long left = limitNanos(handshake) - (System.nanoTime() - p.startedNanos());
+            long left = limitNanos(handshake, timeout) - (System.nanoTime() - p.startedNanos());
             JsonNode reply = p.response().get(Math.max(0, left), TimeUnit.NANOSECONDS);
             if (reply.has("error")) {
                 JsonNode err = reply.get("error");
@@ -295,7 +434,7 @@ public final class Upstream {
                 throw limitError(b);
             }
             if (handshake) {
-                throw new IOException("no answer to initialize within " + config.timeout().toMillis() + " ms");
+                throw new IOException("no answer to " + method + " within " + timeout.toMillis() + " ms");
             }
             throw McpException.upstream(ErrorCodes.UPSTREAM_TIMEOUT, config.name(),
                     "upstream '" + config.name() + "' did not answer " + method + " within " + config.timeout().toMillis() + " ms");
@@ -313,12 +452,12 @@ public final class Upstream {
     }
 
     /** How long a request may take: the server's timeout, or the sandbox's shorter wall_timeout for calls. */
-    private long limitNanos(boolean handshake) {
-        long timeout = config.timeout().toNanos();
+    private long limitNanos(boolean handshake, Duration timeout) {
+        long limit = timeout.toNanos();
         if (handshake || !wallTimeoutApplies()) {
-            return timeout;
+            return limit;
         }
-        return Math.min(timeout, config.sandbox().limits().wallTimeout().orElseThrow().toNanos());
+        return Math.min(limit, config.sandbox().limits().wallTimeout().orElseThrow().toNanos());
     }
 
     private boolean wallTimeoutApplies() {
@@ -339,6 +478,9 @@ public final class Upstream {
             return;
         }
         p.response().completeExceptionally(new McpException(ErrorCodes.INTERNAL_ERROR, "request " + reason));
+        if (modern && transport.cancel(Json.MAPPER.getNodeFactory().numberNode(p.id()))) {
+            return; // 2026-07-28 over HTTP: closing the response stream is the cancellation
+        }
         try {
             ObjectNode params = Json.object().put("requestId", p.id()).put("reason", reason);
             transport.send(JsonRpc.notification("notifications/cancelled", params));
@@ -377,7 +519,7 @@ public final class Upstream {
         }
         switch (method) {
             case "notifications/progress" -> progress(params);
-            case "notifications/cancelled" -> { }
+            case "notifications/cancelled", "notifications/subscriptions/acknowledged" -> { }
             case "notifications/tools/list_changed", "notifications/prompts/list_changed",
                  "notifications/resources/list_changed" -> events.listChanged(this, method);
             default -> events.notification(this, (ObjectNode) m, attribute(related));
