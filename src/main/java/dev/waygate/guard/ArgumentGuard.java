@@ -52,7 +52,7 @@ public final class ArgumentGuard {
                     norm = Normaliser.normalise(value);
                     add(out, modes, Check.PATH_TRAVERSAL, path, traversal.check(norm));
                 }
-                if (url || (uri && !fileUri)) {
+                if (url || (uri && !fileUri && ArgumentNames.networkScheme(value, s))) {
                     norm = norm == null ? Normaliser.normalise(value) : norm;
                     add(out, modes, Check.SSRF, path, urls.check(value, norm));
                 }

@@ -35,6 +35,30 @@ final class ArgumentNames {
         return w.equals("uri") || w.equals("uris");
     }
 
+    /**
+     * Schemes that reach a network address, besides the configured URL schemes: a {@code uri}
+     * argument with one of them is checked for SSRF; one with its own scheme ({@code test://},
+     * {@code memo://}, {@code urn:}: MCP resource URIs) names no network destination.
+     */
+    static final Set<String> NETWORK_SCHEMES = Set.of("http", "https", "ws", "wss", "ftp", "ftps", "sftp", "tftp", "gopher",
+            "dict", "ldap", "ldaps", "smb", "telnet", "ssh", "redis", "rtsp", "jar", "netdoc", "mailto", "news", "nntp");
+
+    static boolean networkScheme(String value, GuardSettings s) {
+        String v = Normaliser.normalise(value);
+        int colon = v.indexOf(':');
+        if (colon <= 0) {
+            return true; // no scheme: let the URL check judge (and refuse) it
+        }
+        String scheme = v.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+        for (int i = 0; i < scheme.length(); i++) {
+            char c = scheme.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '+' || c == '-' || c == '.')) {
+                return true; // not a scheme at all: judged as a URL
+            }
+        }
+        return NETWORK_SCHEMES.contains(scheme) || s.urlSchemes().contains(scheme);
+    }
+
     static String lastWord(String name) {
         List<String> words = words(name);
         return words.isEmpty() ? "" : words.getLast();

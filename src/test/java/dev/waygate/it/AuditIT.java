@@ -49,6 +49,7 @@ class AuditIT {
         GatewayFixture gw = GatewayFixture.start("""
                 audit: { max_file_bytes: 4096, checkpoint_every: 5, redact_fields: [ticket] }
                 guards: { secrets: report }   # let the token through to the upstream: this tests the audit's own redaction
+                pinning: { mode: "off" }      # the journal holds only this test's calls (no first-sight pin entries)
                 servers:
                   everything: { command: node, args: ["%s", stdio] }
                 """.formatted(GatewayFixture.everything()));

@@ -39,7 +39,7 @@ class BadConfigIT {
         Cli.Exit e = Cli.run(Map.of("WAYGATE_API_KEY", "wg_unused"), command, "--config", broken("unknown_key.yaml"));
         assertThat(e.code()).as("exit code; stderr: %s", e.stderr()).isEqualTo(2);
         assertThat(e.stderr().strip()).isEqualTo("waygate: " + broken("unknown_key.yaml")
-                + ":3: servers.a.bogus: unknown key (allowed: args, command, cwd, env, headers, prefix, required, timeout, type, url)");
+                + ":3: servers.a.bogus: unknown key (allowed: args, command, cwd, env, headers, prefix, required, sandbox, timeout, type, url)");
         assertThat(e.stdout()).isEmpty();
     }
 }

@@ -101,6 +101,10 @@ public final class GatewayFixture implements AutoCloseable {
 
     private static Prepared prepareAsWritten(String rest) throws Exception {
         Path dir = Files.createTempDirectory("waygate-it");
+        // Sandboxed servers start in (an empty view of) the configuration's directory, as a uid of
+        // their own when the tests run as root: it must be reachable by them. The data directory
+        // inside stays owner-only (the gateway makes it so) and is never visible in a sandbox.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path file = dir.resolve("waygate.yaml");
         Files.writeString(file, "version: 1\nlisten: 127.0.0.1:0\ndata_dir: data\n" + rest);
         GatewayConfig config = ConfigLoader.load(file);
