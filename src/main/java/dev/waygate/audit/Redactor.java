@@ -165,7 +165,7 @@ public final class Redactor {
     }
 
     /** {@code x-api-key} → x, api, key; {@code clientSecret} → client, secret; {@code APIKey} → api, key. */
-    static List<String> words(String key) {
+    public static List<String> words(String key) {
         List<String> out = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         for (int i = 0; i < key.length(); i++) {

@@ -64,25 +64,8 @@ final class ArgumentNames {
         return words.isEmpty() ? "" : words.getLast();
     }
 
-    /** {@code source_path} → source, path; {@code filePath} → file, path; {@code URL} → url. */
+    /** {@code source_path} → source, path; {@code filePath} → file, path; {@code URL} → url (the first 128 characters). */
     static List<String> words(String key) {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        for (int i = 0; i < key.length() && i < 128; i++) {
-            char c = key.charAt(i);
-            boolean boundary = !Character.isLetterOrDigit(c);
-            boolean upperAfterLower = Character.isUpperCase(c) && i > 0 && Character.isLowerCase(key.charAt(i - 1));
-            if ((boundary || upperAfterLower) && !w.isEmpty()) {
-                out.add(w.toString().toLowerCase(Locale.ROOT));
-                w.setLength(0);
-            }
-            if (!boundary) {
-                w.append(c);
-            }
-        }
-        if (!w.isEmpty()) {
-            out.add(w.toString().toLowerCase(Locale.ROOT));
-        }
-        return out;
+        return dev.waygate.audit.Redactor.words(key.length() > 128 ? key.substring(0, 128) : key);
     }
 }

@@ -24,8 +24,7 @@ final class RequestScope implements Call.Scope {
     private volatile ClientChannel channel;
     /** Set for a modern client's call: requests to the client become MRTR input requests instead of messages. */
     private volatile Continuation continuation;
-    private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
-    private volatile boolean cancelled;
+    private final Cancellation cancellation = new Cancellation();
 
     RequestScope(ClientSession session, ClientChannel channel) {
         this.session = session;
@@ -57,22 +56,16 @@ final class RequestScope implements Call.Scope {
 
     @Override
     public void onCancel(Runnable action) {
-        onCancel.add(action);
-        if (cancelled) {
-            action.run();
-        }
+        cancellation.onCancel(action);
     }
 
     @Override
     public boolean cancelled() {
-        return cancelled;
+        return cancellation.cancelled();
     }
 
     void cancel() {
-        if (!cancelled) {
-            cancelled = true;
-            onCancel.forEach(Runnable::run);
-        }
+        cancellation.cancel();
     }
 
     @Override

@@ -18,8 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class RestScope implements Call.Scope {
     private final String id;
-    private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
-    private volatile boolean cancelled;
+    private final Cancellation cancellation = new Cancellation();
 
     RestScope(String id) {
         this.id = id;
@@ -37,22 +36,16 @@ final class RestScope implements Call.Scope {
 
     @Override
     public void onCancel(Runnable action) {
-        onCancel.add(action);
-        if (cancelled) {
-            action.run();
-        }
+        cancellation.onCancel(action);
     }
 
     @Override
     public boolean cancelled() {
-        return cancelled;
+        return cancellation.cancelled();
     }
 
     void cancel() {
-        if (!cancelled) {
-            cancelled = true;
-            onCancel.forEach(Runnable::run);
-        }
+        cancellation.cancel();
     }
 
     @Override
