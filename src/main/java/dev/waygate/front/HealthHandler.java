@@ -13,7 +13,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code /health}: the process answers. {@code /ready}: every required upstream finished its handshake
- * and the audit journal can be written (else 503, naming what is not ready, and why).
+ * and its lists were read once, and the audit journal can be written (else 503, naming what is not ready, and why).
  */
 final class HealthHandler {
     private final Router router;
@@ -32,8 +32,12 @@ final class HealthHandler {
         ObjectNode body = Json.object();
         ArrayNode waiting = Json.MAPPER.createArrayNode();
         for (Upstream u : router.upstreams()) {
-            if (u.config().required() && u.state() != Upstream.State.READY) {
-                ObjectNode w = waiting.addObject().put("server", u.name()).put("state", u.state().name().toLowerCase());
+            // Ready means callable: the handshake is done and the lists have been read once, so a
+            // client that starts when /ready says so finds the server's tools.
+            boolean listing = u.state() == Upstream.State.READY && !router.listed(u.name());
+            if (u.config().required() && (u.state() != Upstream.State.READY || listing)) {
+                ObjectNode w = waiting.addObject().put("server", u.name())
+                        .put("state", listing ? "listing" : u.state().name().toLowerCase());
                 if (!u.lastError().isEmpty()) {
                     w.put("error", u.lastError());
                 }

@@ -62,6 +62,11 @@ final class Catalog {
         return gate;
     }
 
+    /** Whether this server's lists have been read at least once (its tools can be called). */
+    boolean listed(String server) {
+        return lists.containsKey(server);
+    }
+
     View view() {
         return view;
     }

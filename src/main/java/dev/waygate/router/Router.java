@@ -262,6 +262,11 @@ public final class Router {
         }
     }
 
+    /** Whether the server's tools, prompts and resources have been read into the catalog once. */
+    public boolean listed(String server) {
+        return catalog.listed(server);
+    }
+
     public int sessionCount() {
         return sessions.size();
     }
