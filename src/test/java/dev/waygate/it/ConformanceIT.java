@@ -85,13 +85,16 @@ class ConformanceIT {
     }
 
     private static Map<String, String> suite(String url, Path dir, String auth) throws Exception {
+        return suite(url, dir, auth == null ? Map.of() : Map.of("CONFORMANCE_AUTH", auth), java.time.Duration.ofMinutes(15));
+    }
+
+    /** Runs {@code run.sh} (variables in {@code env} choose the package, spec and credential); the status per scenario. */
+    static Map<String, String> suite(String url, Path dir, Map<String, String> env, java.time.Duration limit) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("bash", DIR.resolve("run.sh").toString(), url, dir.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
-        if (auth != null) {
-            pb.environment().put("CONFORMANCE_AUTH", auth);
-        }
+        pb.environment().putAll(env);
         Process p = pb.start();
-        assertThat(p.waitFor(15, TimeUnit.MINUTES)).as("suite finished").isTrue();
+        assertThat(p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)).as("suite finished").isTrue();
         assertThat(p.exitValue()).as("run.sh exit (0 = the suite ran)").isZero();
         JsonNode results = Json.parse(Files.readString(dir.resolve("results.json")));
         Map<String, String> status = new TreeMap<>();

@@ -54,18 +54,8 @@ class ConformanceNextIT {
     }
 
     private static Map<String, String> suite(String url, Path dir, String auth) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", DIR.resolve("run.sh").toString(), url, dir.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("CONFORMANCE_AUTH", auth);
-        pb.environment().put("CONFORMANCE_PACKAGE", "conformance-next");
-        pb.environment().put("CONFORMANCE_SPEC", "2026-07-28");
-        Process p = pb.start();
-        assertThat(p.waitFor(30, TimeUnit.MINUTES)).as("suite finished").isTrue();
-        assertThat(p.exitValue()).as("run.sh exit (0 = the suite ran)").isZero();
-        JsonNode results = Json.parse(Files.readString(dir.resolve("results.json")));
-        Map<String, String> status = new TreeMap<>();
-        results.forEach(r -> status.put(r.path("scenario").asText(), r.path("status").asText()));
-        return status;
+        return ConformanceIT.suite(url, dir, Map.of("CONFORMANCE_AUTH", auth, "CONFORMANCE_PACKAGE", "conformance-next",
+                "CONFORMANCE_SPEC", "2026-07-28"), java.time.Duration.ofMinutes(30));
     }
 
     private static Map<String, String> baseline() throws Exception {
