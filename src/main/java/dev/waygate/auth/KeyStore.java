@@ -17,22 +17,35 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * API keys: {@code wg_<id>_<secret>} where the secret is 32 random bytes (base64url). Only the
  * SHA-256 of the whole key is stored (the key has full entropy, so a slow hash buys nothing), and
- * it is compared in constant time. Every check reads the store, so a revoked key fails on its very
- * next request.
+ * it is compared in constant time.
+ * <p>Usable keys are cached (hash and principal, never the key) so that a check does not read the
+ * row. A revoked key still fails on its very next request: an entry is used only while nothing can
+ * have changed the row since it was read — this process's own writes (revoke, rotate) move a
+ * generation counter, and another process's commits (the CLI, another gateway on the same file)
+ * move SQLite's {@code data_version}, which every check reads. Either change makes the entry stale.
  */
 public final class KeyStore {
     static final String PREFIX = "wg_";
-    private static final Pattern FORM = Pattern.compile("wg_([a-z0-9]{10})_([A-Za-z0-9_-]{43})");
+    private static final int ID_LENGTH = 10;
+    private static final int SECRET_LENGTH = 43;
+    private static final int CACHE_MAX = 10_000;
     private static final char[] ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final MessageDigest SHA256 = sha256();
+
+    /** A usable key as read at ({@code dataVersion}, {@code generation}). */
+    private record Cached(byte[] hash, Principal principal, Optional<Instant> expiresAt, long dataVersion, long generation) {}
 
     private final Database db;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Moved after every write this process makes to api_keys. */
+    private final AtomicLong generation = new AtomicLong();
 
     public KeyStore(Database db) {
         this.db = db;
@@ -75,28 +88,60 @@ public final class KeyStore {
 
     /** The principal of a presented key, if it is a valid, unexpired, unrevoked key. */
     public Optional<Principal> authenticate(String presented) {
-        Matcher m = FORM.matcher(presented);
-        if (!m.matches()) {
+        if (!wellFormed(presented)) {
             return Optional.empty();
         }
-        String id = m.group(1);
+        String id = presented.substring(PREFIX.length(), PREFIX.length() + ID_LENGTH);
         byte[] presentedHash = hash(presented).getBytes(StandardCharsets.US_ASCII);
+        long gen = generation.get();
+        long version = db.dataVersion();
+        Cached c = cache.get(id);
+        if (c != null && c.generation() == gen && c.dataVersion() == version) {
+            boolean usable = c.expiresAt().map(Instant.now()::isBefore).orElse(true);
+            return MessageDigest.isEqual(presentedHash, c.hash()) && usable ? Optional.of(c.principal()) : Optional.empty();
+        }
         return db.withStatement("SELECT name, roles, hash, expires_at, revoked_at FROM api_keys WHERE id = ?", ps -> {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.<Principal>empty();
                 }
-                boolean same = MessageDigest.isEqual(presentedHash, rs.getString("hash").getBytes(StandardCharsets.US_ASCII));
-                String expires = rs.getString("expires_at");
-                boolean usable = rs.getString("revoked_at") == null
-                        && (expires == null || Instant.now().isBefore(Instant.parse(expires)));
+                byte[] stored = rs.getString("hash").getBytes(StandardCharsets.US_ASCII);
+                Optional<Instant> expires = Optional.ofNullable(rs.getString("expires_at")).map(Instant::parse);
+                boolean same = MessageDigest.isEqual(presentedHash, stored);
+                boolean usable = rs.getString("revoked_at") == null && expires.map(Instant.now()::isBefore).orElse(true);
                 if (!same || !usable) {
                     return Optional.<Principal>empty();
                 }
-                return Optional.of(new Principal(rs.getString("name"), roles(rs.getString("roles")), id));
+                Principal p = new Principal(rs.getString("name"), roles(rs.getString("roles")), id);
+                if (cache.size() >= CACHE_MAX) {
+                    cache.clear();
+                }
+                cache.put(id, new Cached(stored, p, expires, version, gen));
+                return Optional.of(p);
             }
         });
+    }
+
+    /** {@code wg_} + 10 of [a-z0-9] + {@code _} + 43 of base64url: checked by hand, it runs on every request. */
+    static boolean wellFormed(String k) {
+        if (k.length() != PREFIX.length() + ID_LENGTH + 1 + SECRET_LENGTH || !k.startsWith(PREFIX)
+                || k.charAt(PREFIX.length() + ID_LENGTH) != '_') {
+            return false;
+        }
+        for (int i = PREFIX.length(); i < PREFIX.length() + ID_LENGTH; i++) {
+            char ch = k.charAt(i);
+            if (!(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9')) {
+                return false;
+            }
+        }
+        for (int i = PREFIX.length() + ID_LENGTH + 1; i < k.length(); i++) {
+            char ch = k.charAt(i);
+            if (!(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '_' || ch == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public List<ApiKey> list() {
@@ -122,6 +167,8 @@ public final class KeyStore {
                 ps.setString(1, Instant.now().toString());
                 ps.setString(2, id);
                 return ps.executeUpdate() == 1;
+            } finally {
+                generation.incrementAndGet();
             }
         });
     }
@@ -155,6 +202,8 @@ public final class KeyStore {
                 ps.setString(1, oldExpiry.toString());
                 ps.setString(2, k.id());
                 return ps.executeUpdate();
+            } finally {
+                generation.incrementAndGet();
             }
         });
         return Optional.of(created);
@@ -181,8 +230,18 @@ public final class KeyStore {
     }
 
     static String hash(String key) {
+        MessageDigest md;
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            md = (MessageDigest) SHA256.clone();   // a clone skips the provider lookup of getInstance
+        } catch (CloneNotSupportedException e) {
+            md = sha256();
+        }
+        return HexFormat.of().formatHex(md.digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -38,7 +38,6 @@ final class Http {
         }
     }
 
-    /** Asks for the connection to be closed after this response (sent before the request body was read). */
     /**
      * The request's body as a JSON object; an empty body is an empty object.
      *
@@ -57,6 +56,7 @@ final class Http {
         throw new IllegalArgumentException("the body must be a JSON object of at most " + limit + " bytes");
     }
 
+    /** Asks for the connection to be closed after this response (sent before the request body was read). */
     static void closeAfter(Response response) {
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }

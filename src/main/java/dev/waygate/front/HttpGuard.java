@@ -43,6 +43,8 @@ final class HttpGuard {
     private final GatewayConfig config;
     private final Authenticator auth;
     private final AuthFailures failures;
+    /** Whether the listener is on loopback (resolved once: the listen address does not change while serving). */
+    private final boolean loopbackListener;
 
     HttpGuard(GatewayConfig config, Authenticator auth) {
         this(config, auth, AuthFailures.NONE);
@@ -50,6 +52,7 @@ final class HttpGuard {
 
     HttpGuard(GatewayConfig config, Authenticator auth, AuthFailures failures) {
         this.config = config;
+        this.loopbackListener = config.listen().isLoopback();
         this.auth = auth;
         this.failures = failures;
     }
@@ -112,7 +115,7 @@ final class HttpGuard {
     }
 
     boolean hostAllowed(String host) {
-        if (!config.listen().isLoopback()) {
+        if (!loopbackListener) {
             return true;
         }
         if (host == null) {

@@ -122,7 +122,7 @@ final class StreamableHttpHandler {
             return;
         }
         if (STREAMED.contains(message.get("method").asText()) && Http.accepts(request, "text/event-stream")) {
-            stream(session.get(), message, response, callback);
+            stream(session.get(), message, response, callback, Http.accepts(request, "application/json"));
         } else {
             Optional<JsonNode> reply = router.handle(session.get(), message, session.get().standalone());
             if (reply.isPresent()) {
@@ -160,24 +160,22 @@ final class StreamableHttpHandler {
         return s;
     }
 
-    private void stream(ClientSession session, JsonNode message, Response response, Callback callback) {
-        SseStream sse = new SseStream(response);
-        try {
-            sse.start();
-        } catch (IOException e) {
-            callback.failed(e);
-            return;
-        }
+    /**
+     * One request answered on a stream of its own, which becomes an event stream only if something
+     * (progress, a server request, a keep-alive) precedes the answer; otherwise the answer is JSON.
+     */
+    private void stream(ClientSession session, JsonNode message, Response response, Callback callback, boolean jsonAllowed) {
+        SseStream sse = SseStream.deferred(response, SseStream.KEEPALIVE, jsonAllowed);
         String correlation = Correlation.current().orElseGet(Correlation::generate);
         Thread.ofVirtual().name("mcp-call").start(() -> Correlation.run(correlation, () -> {
             try {
-                router.handle(session, message, sse).ifPresent(sse::send);
+                router.handle(session, message, sse).ifPresent(sse::last);
             } finally {
                 sse.end();
             }
         }));
         sse.pump();
-        finish(response, callback);
+        sse.finish(callback);
     }
 
     private void get(Request request, Response response, Callback callback, Principal principal) {

@@ -85,11 +85,7 @@ public final class PinStore {
 
     /** SQLite's {@code data_version}: changes when another connection (the CLI) committed. */
     long dataVersion() {
-        return db.withStatement("PRAGMA data_version", st -> {
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.getLong(1);
-            }
-        });
+        return db.dataVersion();
     }
 
     private static Pin read(ResultSet rs) throws SQLException {

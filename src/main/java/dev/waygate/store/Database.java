@@ -181,6 +181,19 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * SQLite's {@code data_version}: changes whenever another connection (another process: the CLI,
+     * a second gateway) commits to this database; this connection's own commits leave it alone.
+     * What caches of stored rows check to stay exact without reading the rows.
+     */
+    public long dataVersion() {
+        return withStatement("PRAGMA data_version", st -> {
+            try (var rs = st.executeQuery()) {
+                return rs.getLong(1);
+            }
+        });
+    }
+
     @FunctionalInterface
     public interface StatementFunction<T> {
         T apply(PreparedStatement ps) throws SQLException;

@@ -166,6 +166,43 @@ class KeyStoreTest {
     }
 
     @Test
+    void aKeyRevokedByAnotherProcessIsRefusedOnTheNextRequestThoughItWasCached() {
+        KeyStore.Created c = keys.create("ci-bot", Set.of(), Optional.empty());
+        for (int i = 0; i < 3; i++) {
+            assertThat(keys.authenticate(c.key())).as("served from the cache after the first check").isPresent();
+        }
+        // The CLI: its own connection to the same file.
+        try (Database cli = Database.open(dataDir)) {
+            assertThat(new KeyStore(cli).revoke(KeyStore.display(c.record()))).isTrue();
+        }
+
+        assertThat(keys.authenticate(c.key())).isEmpty();
+    }
+
+    @Test
+    void aKeyRotatedWithoutGraceIsRefusedOnTheNextRequestThoughItWasCached() {
+        KeyStore.Created c = keys.create("ci-bot", Set.of(), Optional.empty());
+        assertThat(keys.authenticate(c.key())).isPresent();
+
+        Optional<KeyStore.Created> next = keys.rotate(c.record().id(), Duration.ZERO);
+
+        assertThat(next).isPresent();
+        assertThat(keys.authenticate(c.key())).isEmpty();
+        assertThat(keys.authenticate(next.get().key())).map(Principal::name).contains("ci-bot");
+    }
+
+    @Test
+    void aCachedKeyStillNeedsItsWholeSecret() {
+        KeyStore.Created c = keys.create("ci-bot", Set.of(), Optional.empty());
+        assertThat(keys.authenticate(c.key())).isPresent();
+        char last = c.key().charAt(c.key().length() - 1);
+        String wrongSecret = c.key().substring(0, c.key().length() - 1) + (last == 'A' ? 'B' : 'A');
+
+        assertThat(keys.authenticate(wrongSecret)).isEmpty();
+        assertThat(keys.authenticate(c.key())).isPresent();
+    }
+
+    @Test
     void revokingByPrefixOrWholeKeyWorksAndOnlyOnce() {
         KeyStore.Created a = keys.create("a", Set.of(), Optional.empty());
         KeyStore.Created b = keys.create("b", Set.of(), Optional.empty());
