@@ -23,9 +23,11 @@ public final class Audit implements AuditLog, AutoCloseable {
     private final Redactor redactor;
     private final String instance;
     private final FailureThrottle failures = new FailureThrottle();
+    private final Database indexDb;
 
-    private Audit(AuditWriter writer, IndexFeeder feeder, AuditIndex index, Redactor redactor, String instance) {
+    private Audit(AuditWriter writer, IndexFeeder feeder, AuditIndex index, Database indexDb, Redactor redactor, String instance) {
         this.writer = writer;
+        this.indexDb = indexDb;
         this.feeder = feeder;
         this.index = index;
         this.redactor = redactor;
@@ -41,14 +43,15 @@ public final class Audit implements AuditLog, AutoCloseable {
         String instance = "i-" + Correlation.generate().substring(0, 8);
         Journal journal = new Journal(dataDir.resolve(JOURNAL_DIR), keys, instance, config.maxFileBytes(),
                 config.retentionDays(), Clock.systemUTC(), opener);
-        AuditIndex store = new AuditIndex(db);
+        Database indexDb = Database.openIndex(dataDir);
+        AuditIndex store = new AuditIndex(indexDb);
         IndexFeeder feeder = new IndexFeeder(store::insert);
-        AuditIndex index = new AuditIndex(db, feeder::drain);
+        AuditIndex index = new AuditIndex(indexDb, feeder::drain);
         AuditWriter writer = new AuditWriter(journal, config.mode() == AuditConfig.Mode.DURABLE, config.checkpointEvery(),
                 config.checkpointInterval(), feeder);
         LOG.info("audit: journal {} ({} mode), instance {}, keys {} / {}", dataDir.resolve(JOURNAL_DIR),
                 config.mode().name().toLowerCase(), instance, keys.hmacKeyId(), keys.signingKeyId());
-        return new Audit(writer, feeder, index, new Redactor(config.redactFields()), instance);
+        return new Audit(writer, feeder, index, indexDb, new Redactor(config.redactFields()), instance);
     }
 
     @Override
@@ -92,5 +95,6 @@ public final class Audit implements AuditLog, AutoCloseable {
     public void close() {
         writer.close();
         feeder.close();
+        indexDb.close();
     }
 }

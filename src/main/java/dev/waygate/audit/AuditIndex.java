@@ -13,10 +13,9 @@ import java.util.Optional;
 /**
  * The searchable copy of the journal in the store: written after the entries are durable, off the
  * writer's thread ({@link IndexFeeder}); read by {@code GET /audit} and {@code waygate audit search}.
- * <p>Its transactions commit without their own fsync ({@code synchronous=NORMAL} in WAL mode: a crash
- * of the process loses nothing, a power cut may lose the newest rows). The journal, forced before
- * this runs, is the record; a second fsync here held the store's lock for as long as the disk took,
- * and every API-key check waits for that lock (docs/decisions/0014).
+ * <p>It lives in a database of its own ({@link Database#openIndex}, decision 0027), whose
+ * transactions commit without their own fsync: the journal, forced before this runs, is the record,
+ * and no insert here holds the lock that API-key checks take.
  */
 public final class AuditIndex {
     public static final int DEFAULT_LIMIT = 100;
@@ -56,10 +55,6 @@ public final class AuditIndex {
 
     void insert(List<Journal.Sealed> entries) {
         db.with(c -> {
-            boolean auto = c.getAutoCommit();
-            try (java.sql.Statement pragma = c.createStatement()) {
-                pragma.execute("PRAGMA synchronous=NORMAL");
-            }
             c.setAutoCommit(false);
             try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO audit_index "
                     + "(seq, time, principal, action, target, decision, reason, correlation_id, file, entry) "
@@ -84,10 +79,7 @@ public final class AuditIndex {
                 c.rollback();
                 throw e;
             } finally {
-                c.setAutoCommit(auto);
-                try (java.sql.Statement pragma = c.createStatement()) {
-                    pragma.execute("PRAGMA synchronous=FULL");
-                }
+                c.setAutoCommit(true);
             }
             return null;
         });

@@ -153,7 +153,7 @@ final class AuditCommand {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             GatewayConfig c = ConfigLoader.load(config);
-            try (Database db = Database.open(c.dataDir())) {
+            try (Database db = Database.openIndex(c.dataDir())) {
                 new AuditIndex(db).search(q).forEach(System.out::println);
             }
             return Main.OK;

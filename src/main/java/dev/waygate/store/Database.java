@@ -31,8 +31,9 @@ public final class Database implements AutoCloseable {
               expires_at TEXT,
               revoked_at TEXT
             )""",
-            // The audit search index: one row per journal entry, written by the audit writer after the
-            // entry is durable. The journal stays the record; this is for finding entries.
+            // The audit search index as it was until it moved to a file of its own (INDEX_MIGRATIONS,
+            // decision 0027). Kept so that released schema versions stay as they were; openIndex
+            // copies its rows once and the table is no longer written.
             """
             CREATE TABLE audit_index (
               seq INTEGER PRIMARY KEY,
@@ -90,6 +91,31 @@ public final class Database implements AutoCloseable {
             )""",
             "CREATE INDEX approvals_state ON approvals (state, created_at)");
 
+    /**
+     * The audit search index, in {@code audit-index.db} beside the store (decision 0027): its inserts,
+     * one transaction per journal batch, never hold the store's lock, which every API-key check takes,
+     * and never move the store's {@code data_version}, which the key cache watches.
+     */
+    private static final List<String> INDEX_MIGRATIONS = List.of(
+            """
+            CREATE TABLE audit_index (
+              seq INTEGER PRIMARY KEY,
+              time TEXT NOT NULL,
+              principal TEXT NOT NULL,
+              action TEXT NOT NULL,
+              target TEXT NOT NULL,
+              decision TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              correlation_id TEXT NOT NULL,
+              file TEXT NOT NULL,
+              entry TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_index_time ON audit_index (time)",
+            "CREATE INDEX audit_index_principal ON audit_index (principal, time)",
+            "CREATE INDEX audit_index_target ON audit_index (target, time)");
+    static final String STORE_FILE = "waygate.db";
+    static final String INDEX_FILE = "audit-index.db";
+
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}. */
@@ -100,19 +126,50 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(Path dataDir) {
+        return open(dataDir, STORE_FILE, MIGRATIONS, "FULL");
+    }
+
+    /**
+     * The audit search index. Its commits are not forced ({@code synchronous=NORMAL} in WAL mode: a
+     * crash of the process loses nothing, a power cut may lose the newest rows): the journal, forced
+     * before rows get here, is the record. Rows indexed in the store by earlier versions are copied
+     * once, when the file is created.
+     */
+    public static Database openIndex(Path dataDir) {
+        boolean fresh = !Files.exists(dataDir.resolve(INDEX_FILE));
+        Database db = open(dataDir, INDEX_FILE, INDEX_MIGRATIONS, "NORMAL");
+        Path store = dataDir.resolve(STORE_FILE);
+        if (fresh && Files.exists(store)) {
+            db.with(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("ATTACH DATABASE '" + store.toString().replace("'", "''") + "' AS store");
+                    try (var rs = st.executeQuery("SELECT count(*) FROM store.sqlite_master WHERE type = 'table' AND name = 'audit_index'")) {
+                        if (rs.next() && rs.getInt(1) == 1) {
+                            st.execute("INSERT OR IGNORE INTO main.audit_index SELECT * FROM store.audit_index");
+                        }
+                    }
+                    st.execute("DETACH DATABASE store");
+                }
+                return null;
+            });
+        }
+        return db;
+    }
+
+    private static Database open(Path dataDir, String file, List<String> migrations, String synchronous) {
         try {
             ensurePrivateDir(dataDir);
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("waygate.db"));
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(file));
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
-                st.execute("PRAGMA synchronous=FULL");
+                st.execute("PRAGMA synchronous=" + synchronous);
                 st.execute("PRAGMA busy_timeout=5000");
             }
             Database db = new Database(c);
-            db.migrate();
+            db.migrate(migrations);
             return db;
         } catch (SQLException e) {
-            throw new StoreException("cannot open the database in " + dataDir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot open the database " + file + " in " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -132,15 +189,15 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private void migrate() throws SQLException {
+    private void migrate(List<String> migrations) throws SQLException {
         try (Statement st = connection.createStatement()) {
             int version;
             try (var rs = st.executeQuery("PRAGMA user_version")) {
                 version = rs.getInt(1);
             }
-            for (int v = version; v < MIGRATIONS.size(); v++) {
+            for (int v = version; v < migrations.size(); v++) {
                 connection.setAutoCommit(false);
-                st.execute(MIGRATIONS.get(v));
+                st.execute(migrations.get(v));
                 st.execute("PRAGMA user_version = " + (v + 1));
                 connection.commit();
                 connection.setAutoCommit(true);
