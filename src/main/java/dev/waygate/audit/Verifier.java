@@ -69,6 +69,10 @@ public final class Verifier {
     private Checkpoint lastCheckpoint;
     private JournalReader.Line pendingCpLine;
     private long lastCpSeq = -1;
+    /** The checkpoint right before the first entry, when the journal does not start at entry 1. */
+    private Checkpoint anchor;
+    /** Where the entry the last checkpoint signs is (file:line), as found: what the summary prints. */
+    private String lastCheckpointAt = "";
 
     public VerifyReport verify() throws IOException {
         List<String> files = JournalFiles.list(dir).stream().map(JournalFiles.Name::file).toList();
@@ -89,7 +93,8 @@ public final class Verifier {
             detail = f.getMessage();
         }
         return new VerifyReport(Optional.ofNullable(damage), location, detail, files.size(), entries,
-                Math.max(firstSeq, 0), expectedSeq - 1, firstTime, lastTime, Optional.ofNullable(lastCheckpoint), torn, unmacked);
+                Math.max(firstSeq, 0), expectedSeq - 1, firstTime, lastTime, Optional.ofNullable(lastCheckpoint), torn, unmacked,
+                Optional.ofNullable(anchor), lastCheckpointAt, emptyFiles(files));
     }
 
     private void walk(JournalReader journal, JournalReader cps) throws IOException, Found {
@@ -164,6 +169,8 @@ public final class Verifier {
         if (cp != null && cp.seq() == e.seq() - 1) {
             expectedSeq = e.seq();
             head = cp.head();
+            anchor = cp;
+            lastCheckpointAt = cp.file();
             return;
         }
         throw new Found(Damage.MISSING_FILE, x.location(), "the journal starts at entry " + e.seq()
@@ -218,6 +225,9 @@ public final class Verifier {
                 throw new Found(Damage.MODIFIED, x.location(), "entry " + seq + " does not match the signed checkpoint at "
                         + JournalFiles.CHECKPOINTS + ":" + pendingCpLineNumber);
             }
+            if (cp.seq() == seq) {
+                lastCheckpointAt = x.location();
+            }
         }
     }
 
@@ -260,6 +270,9 @@ public final class Verifier {
 
     /** Checkpoints beyond the last entry: the journal lost entries it had signed. */
     private void finish(JournalReader cps, List<String> files) throws IOException, Found {
+        if (entries == 0 && torn.isEmpty() && !files.isEmpty() && anchoredEmpty(cps, files)) {
+            return;
+        }
         long lastSeq = expectedSeq - 1;
         Checkpoint cp;
         while ((cp = nextCheckpoint(cps, Long.MAX_VALUE)) != null) {
@@ -275,6 +288,48 @@ public final class Verifier {
                         + where + " signs entry " + cp.seq() + ": entries " + (lastSeq + 1) + ".." + cp.seq() + " were cut off");
             }
         }
+    }
+
+    /**
+     * Files, all empty, after a checkpoint that names a file no longer there: retention removed every
+     * file with entries and the file made for the next entry has none yet (a crash or a full disk came
+     * first). The last checkpoint anchors the (empty) journal. A checkpoint naming a file that is
+     * present, but empty, is not this: its entries were cut off.
+     */
+    private boolean anchoredEmpty(JournalReader cps, List<String> files) throws IOException, Found {
+        JournalReader.Line l = cps.peek();
+        if (l == null) {
+            return false;
+        }
+        Checkpoint cp;
+        Checkpoint lastCp = null;
+        while ((cp = nextCheckpoint(cps, Long.MAX_VALUE)) != null) {
+            lastCp = cp;
+        }
+        if (lastCp == null || lastCp.seq() == 0) {
+            return lastCp != null;
+        }
+        if (files.contains(lastCp.file())) {
+            throw new Found(Damage.TRUNCATED, lastCp.file() + ":1", "the checkpoint at " + JournalFiles.CHECKPOINTS + ":"
+                    + pendingCpLineNumber + " signs entry " + lastCp.seq() + " in " + lastCp.file() + ", which has no entries");
+        }
+        anchor = lastCp;
+        lastCheckpointAt = lastCp.file();
+        expectedSeq = lastCp.seq() + 1;
+        firstSeq = lastCp.seq() + 1;
+        return true;
+    }
+
+    private int emptyFiles(List<String> files) {
+        int n = 0;
+        for (String f : files) {
+            try {
+                n += Files.size(dir.resolve(f)) == 0 ? 1 : 0;
+            } catch (IOException e) {
+                // counted as not empty: the walk reported it if it could not be read
+            }
+        }
+        return n;
     }
 
     private static void initMac(Mac mac, byte[] key) {

@@ -59,10 +59,15 @@ final class AuditCommand {
             long start = System.nanoTime();
             VerifyReport r = new Verifier(journal, hmac, publicKeys).verify();
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("journal:     %s (%d files)%n", journal, r.files());
+            System.out.printf("journal:     %s (%d files%s)%n", journal, r.files(), r.emptyFiles() == 0 ? ""
+                    : ", " + r.emptyFiles() + " empty: a rotation cut short by a crash or a full disk");
             System.out.printf("entries:     %d%s%s%n", r.entries(), r.entries() == 0 ? "" : " (seq " + r.firstSeq() + ".." + r.lastSeq() + ")",
                     r.entries() == 0 ? "" : ", " + r.firstTime() + " .. " + r.lastTime());
-            System.out.printf("checkpoint:  %s%n", r.lastCheckpoint().map(c -> "entry " + c.seq() + " at " + c.time()
+            r.anchor().ifPresent(a -> System.out.printf("anchor:      entry %d, checkpoint of %s signed by %s: entries 1..%d "
+                    + "(%s and older files) were removed, as retention does; the chain is verified from there%n",
+                    a.seq(), a.time(), a.keyId(), a.seq(), a.file()));
+            System.out.printf("checkpoint:  %s%n", r.lastCheckpoint().map(c -> "entry " + c.seq()
+                    + (r.lastCheckpointAt().isEmpty() ? "" : " (" + r.lastCheckpointAt() + ")") + " at " + c.time()
                     + ", signed by " + c.keyId()).orElse("none"));
             System.out.printf("keys:        MAC %s; signatures %s%n",
                     hmac.isEmpty() ? "not checked (no HMAC key: chain hashes and signatures only)"
