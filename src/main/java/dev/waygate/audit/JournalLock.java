@@ -109,16 +109,22 @@ public final class JournalLock implements AutoCloseable {
 
     /** {@code pid 1234 (waygate serve --config /etc/waygate.yaml), since 2026-11-22T05:40:00Z}. */
     static String describe(ProcessHandle p) {
-        String command = p.info().commandLine().map(JournalLock::waygateCommand).orElse("");
+        String command = waygateCommand(System.getProperty("sun.java.command", ""));
         return "pid " + p.pid() + (command.isEmpty() ? "" : " (" + command + ")") + ", since "
                 + Instant.now().truncatedTo(ChronoUnit.SECONDS);
     }
 
-    /** What follows the main class on a {@code java ... dev.waygate.cli.Main serve ...} command line, or the whole line. */
-    private static String waygateCommand(String line) {
-        String main = "dev.waygate.cli.Main ";
-        int i = line.indexOf(main);
-        String s = i < 0 ? line : "waygate " + line.substring(i + main.length());
+    /**
+     * The launcher's {@code sun.java.command} is the main class (or jar) and the arguments: shown as
+     * {@code waygate ARGS}. (The process's own command line is no use: the JDK cuts it before the
+     * main class when the class path is long.)
+     */
+    private static String waygateCommand(String javaCommand) {
+        String[] parts = javaCommand.strip().split(" ", 2);
+        if (parts[0].isEmpty()) {
+            return "";
+        }
+        String s = "waygate" + (parts.length > 1 ? " " + parts[1] : "");
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
