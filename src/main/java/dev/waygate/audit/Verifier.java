@@ -32,6 +32,7 @@ public final class Verifier {
     private final Path dir;
     private final Map<String, byte[]> hmacKeys;
     private final Map<String, PublicKey> publicKeys;
+    private java.util.OptionalInt retentionDays = java.util.OptionalInt.empty();
 
     /**
      * @param hmacKeys   HMAC keys by key id; entries sealed by other keys are checked by hash only
@@ -41,6 +42,18 @@ public final class Verifier {
         this.dir = dir;
         this.hmacKeys = Map.copyOf(hmacKeys);
         this.publicKeys = Map.copyOf(publicKeys);
+    }
+
+    /**
+     * The retention period the journal was written with. Without it, a journal that starts after
+     * entry 1 at a signed checkpoint is accepted as retention left it (the summary says so); with it,
+     * only when every removed file is of a day retention would have removed by the newest file's day
+     * (before {@code newest - days}), so that removing the oldest files by hand within the period is a
+     * missing file. 0: nothing may be missing.
+     */
+    public Verifier retentionDays(int days) {
+        this.retentionDays = java.util.OptionalInt.of(days);
+        return this;
     }
 
     /** Stops verification at the first damage. */
@@ -87,6 +100,7 @@ public final class Verifier {
             }
             walk(journal, cps);
             finish(cps, files);
+            checkRetention(files);
         } catch (Found f) {
             damage = f.damage;
             location = f.location;
@@ -318,6 +332,24 @@ public final class Verifier {
         expectedSeq = lastCp.seq() + 1;
         firstSeq = lastCp.seq() + 1;
         return true;
+    }
+
+    private void checkRetention(List<String> files) throws Found {
+        if (anchor == null || retentionDays.isEmpty() || files.isEmpty()) {
+            return;
+        }
+        String first = files.getFirst() + ":1";
+        String gone = "the journal starts after entry " + anchor.seq() + " (files through " + anchor.file() + " are gone)";
+        if (retentionDays.getAsInt() == 0) {
+            throw new Found(Damage.MISSING_FILE, first, gone + ", but no retention period was given");
+        }
+        java.time.LocalDate newest = JournalFiles.parse(files.getLast()).orElseThrow().day();
+        java.time.LocalDate cutoff = newest.minusDays(retentionDays.getAsInt());
+        java.util.Optional<java.time.LocalDate> removedDay = JournalFiles.parse(anchor.file()).map(JournalFiles.Name::day);
+        if (removedDay.isEmpty() || !removedDay.get().isBefore(cutoff)) {
+            throw new Found(Damage.MISSING_FILE, first, gone + ", but a retention of " + retentionDays.getAsInt()
+                    + " days removes only files of days before " + cutoff);
+        }
     }
 
     private int emptyFiles(List<String> files) {

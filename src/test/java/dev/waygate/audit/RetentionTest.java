@@ -81,6 +81,28 @@ class RetentionTest {
         assertThat(r.lastCheckpoint()).get().extracting(Checkpoint::seq).isEqualTo((long) n);
         assertThat(r.lastCheckpointAt()).isEqualTo(file(0) + ":1");
         assertThat(JournalSupport.verify(data, false).intact()).as("with the public key only").isTrue();
+
+        assertThat(verifier().retentionDays(3).verify().intact()).as("told the retention period").isTrue();
+        VerifyReport none = verifier().retentionDays(0).verify();
+        assertThat(none.damage()).as("told there is no retention").contains(VerifyReport.Damage.MISSING_FILE);
+        assertThat(none.location()).isEqualTo(file(3) + ":1");
+
+        // The oldest file kept, removed by hand: a signed checkpoint anchors what is left, as after
+        // retention. Told the period, the verifier knows retention would not have removed it.
+        Files.delete(journal().resolve(file(3)));
+        VerifyReport byHand = JournalSupport.verify(data);
+        assertThat(byHand.intact()).isTrue();
+        assertThat(byHand.anchor()).get().extracting(Checkpoint::file).isEqualTo(file(3));
+        VerifyReport told = verifier().retentionDays(3).verify();
+        assertThat(told.damage()).contains(VerifyReport.Damage.MISSING_FILE);
+        assertThat(told.location()).isEqualTo(file(2) + ":1");
+        assertThat(told.detail()).contains("removes only files of days before " + TODAY.minusDays(3));
+    }
+
+    private Verifier verifier() {
+        AuditKeys keys = AuditKeys.loadOrCreate(data);
+        return new Verifier(journal(), java.util.Map.of(keys.hmacKeyId(), keys.hmacKey()),
+                java.util.Map.of(keys.signingKeyId(), keys.publicKey()));
     }
 
     @Test

@@ -73,6 +73,8 @@ class AuditRetentionIT {
                     .contains("anchor:      entry " + removed + ", checkpoint of ")
                     .contains("(audit-" + cutoff.minusDays(1) + ".jsonl and older files) were removed");
             assertThat(written).isEqualTo(BACKDATED_DAYS * PER_DAY);
+            Cli.Exit told = Cli.run(Map.of(), "audit", "verify", "--retention-days", "" + RETENTION_DAYS, data.toString());
+            assertThat(told.code()).as(told.stdout() + told.stderr()).isZero();
 
             // a middle file removed by hand (not by retention): the chain breaks at the next file
             Path middle = journal.resolve(left.get(1).file());
