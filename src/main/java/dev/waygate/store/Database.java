@@ -176,7 +176,9 @@ public final class Database implements AutoCloseable {
 
     /**
      * Work in one transaction: committed when {@code work} returns, rolled back when it throws.
-     * Calls of {@link #with} and {@link #withStatement} inside it (same thread) join it.
+     * Calls of {@link #with} and {@link #withStatement} inside it (same thread) join it. It begins
+     * IMMEDIATE (takes the write lock, waiting up to the busy timeout): a deferred transaction that
+     * reads first could not write once another process (a running gateway) wrote meanwhile.
      */
     public <T> T transaction(SqlFunction<T> work) {
         lock.lock();
@@ -184,7 +186,14 @@ public final class Database implements AutoCloseable {
             if (!connection.getAutoCommit()) {
                 return work.apply(connection);   // already in one
             }
-            connection.setAutoCommit(false);
+            org.sqlite.SQLiteConnectionConfig config = connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig();
+            org.sqlite.SQLiteConfig.TransactionMode mode = config.getTransactionMode();
+            config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+            try {
+                connection.setAutoCommit(false);
+            } finally {
+                config.setTransactionMode(mode);
+            }
             try {
                 T result = work.apply(connection);
                 connection.commit();
