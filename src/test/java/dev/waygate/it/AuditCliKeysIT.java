@@ -55,7 +55,10 @@ class AuditCliKeysIT {
             Cli.Exit revoked = Cli.run(Map.of(), "keys", "revoke", p1, "--config", config);
             assertThat(revoked.code()).as(revoked.stderr()).isZero();
 
+            long t0 = System.nanoTime();
             List<JsonNode> seen = awaitActions(gw, admin, p1, 2);
+            System.out.printf("AuditCliKeysIT: CLI key events in /audit %d ms after the revoke exited%n",
+                    (System.nanoTime() - t0) / 1_000_000);
             assertThat(seen).extracting(e -> e.path("action").asText()).containsExactly("key.create", "key.revoke");
             JsonNode create = seen.getFirst();
             assertThat(create.path("principal").asText()).startsWith("cli:");
