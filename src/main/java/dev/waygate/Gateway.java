@@ -49,7 +49,12 @@ public final class Gateway implements AutoCloseable {
                     "policy: no rules, so every call is denied; add a policy section to {}", config.file());
         }
         this.db = Database.open(config.dataDir());
-        this.audit = Audit.open(config.dataDir(), config.audit(), db);
+        try {
+            this.audit = Audit.open(config.dataDir(), config.audit(), db);   // refuses a journal another process writes
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
         KeyStore keys = new KeyStore(db);
         if (config.auth() == GatewayConfig.AuthMode.API_KEY && keys.isEmpty()) {
             // No default secrets: the first start makes the first admin key and shows it once.

@@ -24,14 +24,43 @@ public final class Audit implements AuditLog, AutoCloseable {
     private final String instance;
     private final FailureThrottle failures = new FailureThrottle();
     private final Database indexDb;
+    private final PendingEvents pending;
+    private final java.util.concurrent.ScheduledExecutorService pendingDrain;
 
-    private Audit(AuditWriter writer, IndexFeeder feeder, AuditIndex index, Database indexDb, Redactor redactor, String instance) {
+    private Audit(AuditWriter writer, IndexFeeder feeder, AuditIndex index, Database indexDb, Redactor redactor, String instance,
+                  PendingEvents pending) {
         this.writer = writer;
         this.indexDb = indexDb;
         this.feeder = feeder;
         this.index = index;
         this.redactor = redactor;
         this.instance = instance;
+        this.pending = pending;
+        this.pendingDrain = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("audit-pending").factory());
+    }
+
+    /** Events the CLI queued in the store: appended at start (before the first call), then every {@link #PENDING_EVERY}. */
+    static final java.time.Duration PENDING_EVERY = java.time.Duration.ofSeconds(1);
+
+    private void startPendingDrain() {
+        drainPending();
+        pendingDrain.scheduleWithFixedDelay(this::drainPending, PENDING_EVERY.toMillis(), PENDING_EVERY.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Appends the queued events of other processes; what cannot be written now stays queued for the next try. */
+    void drainPending() {
+        try {
+            int n = pending.drain(writer::recordDurably);
+            if (n > 0) {
+                LOG.info("audit: recorded {} event(s) queued by the CLI", n);
+            }
+        } catch (AuditUnavailableException | dev.waygate.store.StoreException e) {
+            LOG.debug("audit: queued events stay queued: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("audit: could not record queued events: {}", e.toString());
+        }
     }
 
     public static Audit open(Path dataDir, AuditConfig config, Database db) {
@@ -43,6 +72,14 @@ public final class Audit implements AuditLog, AutoCloseable {
         String instance = "i-" + Correlation.generate().substring(0, 8);
         Journal journal = new Journal(dataDir.resolve(JOURNAL_DIR), keys, instance, config.maxFileBytes(),
                 config.retentionDays(), Clock.systemUTC(), opener);
+        try {
+            journal.lock();
+        } catch (JournalLock.JournalInUseException e) {
+            // Two writers would interleave two chains: the second one does not start at all.
+            throw new AuditUnavailableException(e.getMessage());
+        } catch (java.io.IOException e) {
+            // any other failure: the writer fails closed and retries, as when the journal breaks later
+        }
         Database indexDb = Database.openIndex(dataDir);
         AuditIndex store = new AuditIndex(indexDb);
         IndexFeeder feeder = new IndexFeeder(store::insert);
@@ -51,7 +88,9 @@ public final class Audit implements AuditLog, AutoCloseable {
                 config.checkpointInterval(), feeder);
         LOG.info("audit: journal {} ({} mode), instance {}, keys {} / {}", dataDir.resolve(JOURNAL_DIR),
                 config.mode().name().toLowerCase(), instance, keys.hmacKeyId(), keys.signingKeyId());
-        return new Audit(writer, feeder, index, indexDb, new Redactor(config.redactFields()), instance);
+        Audit audit = new Audit(writer, feeder, index, indexDb, new Redactor(config.redactFields()), instance, new PendingEvents(db));
+        audit.startPendingDrain();
+        return audit;
     }
 
     @Override
@@ -93,6 +132,12 @@ public final class Audit implements AuditLog, AutoCloseable {
 
     @Override
     public void close() {
+        pendingDrain.shutdown();   // a drain under way finishes: interrupted between append and delete, it would append twice
+        try {
+            pendingDrain.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         writer.close();
         feeder.close();
         indexDb.close();

@@ -77,6 +77,32 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
         }
     }
 
+    /**
+     * Records the events and returns once every one is on disk, in either mode: for events whose
+     * source forgets them once recorded ({@link PendingEvents}). They share one group commit.
+     */
+    void recordDurably(List<AuditEvent> events) {
+        if (closing) {
+            throw new AuditUnavailableException("the audit log is shutting down");
+        }
+        String p = problem;
+        if (p != null) {
+            throw new AuditUnavailableException(p);
+        }
+        List<Pending> all = new ArrayList<>(events.size());
+        for (AuditEvent e : events) {
+            Pending pending = new Pending(Journal.Prepared.of(e), new CompletableFuture<>());
+            try {
+                queue.put(pending);
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new AuditUnavailableException("interrupted while queueing an audit entry");
+            }
+            all.add(pending);
+        }
+        all.forEach(this::await);
+    }
+
     private void await(Pending pending) {
         while (true) {
             try {
@@ -122,9 +148,7 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             }
         }
         try {
-            if (open) {
-                journal.close();
-            }
+            journal.close();   // the final checkpoint when open; releases the journal's lock in any case
         } catch (IOException e) {
             LOG.error("audit: could not write the final checkpoint: {}", e.getMessage());
         }

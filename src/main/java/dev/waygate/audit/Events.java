@@ -39,6 +39,16 @@ public final class Events {
     }
 
     /**
+     * A key lifecycle operation done by {@code waygate keys} on the host: the principal is
+     * {@code cli:<operating system user>} (a name no key can have), the reason {@code cli}. It is
+     * queued ({@link PendingEvents}) for the process that owns the journal.
+     */
+    public static AuditEvent keyLifecycleByCli(String action, String key, com.fasterxml.jackson.databind.node.ObjectNode details) {
+        return new AuditEvent(Instant.now(), "", "cli:" + System.getProperty("user.name", "unknown"), action, key,
+                AuditEvent.Outcome.ALLOW, "cli", 0, "", details);
+    }
+
+    /**
      * A reload of the configuration (policy and rate limits), applied, unchanged or refused.
      *
      * @param outcome {@code applied}, {@code unchanged} or {@code refused}

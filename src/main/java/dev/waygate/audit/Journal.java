@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -28,6 +27,8 @@ import javax.crypto.spec.SecretKeySpec;
  * hash chain, writes them, rotates files at UTC midnight and by size, and writes signed
  * checkpoints. Any I/O failure leaves it {@link #abandon() abandoned}; {@link #open()} then
  * re-reads where the journal ends on disk, so what was not forced is never assumed written.
+ * It holds the directory's {@link JournalLock} from its first open until {@link #close()}, across
+ * every re-open after a failure.
  */
 final class Journal implements AutoCloseable {
     /** Opens files; tests substitute one that fails. */
@@ -49,7 +50,7 @@ final class Journal implements AutoCloseable {
     private final Mac mac;
     private final MessageDigest sha256;
 
-    private FileChannel lockChannel;
+    private JournalLock lock;
     private FileChannel current;
     private JournalFiles.Name currentName;
     private FileIdentity currentId;
@@ -58,6 +59,8 @@ final class Journal implements AutoCloseable {
     private FileIdentity checkpointsId;
     private long seq;
     private String head = Hex.ZERO_HASH;
+    /** The file holding the entry {@link #head} hashes ("" before the first): what a checkpoint names. */
+    private String headFile = "";
     private long checkpointSeq = -1;
     private long checkpointNanos = System.nanoTime();
 
@@ -81,19 +84,12 @@ final class Journal implements AutoCloseable {
     /** Opens (or re-opens after a failure) the journal where it ends on disk, and writes a checkpoint if there is news. */
     JournalTail open() throws IOException {
         abandon();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            AuditKeys.setMode(dir, "rwx------");
-        }
-        lockChannel = opener.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
-        if (lock == null) {
-            throw new IOException("another process is writing the audit journal in " + dir);
-        }
+        lock();
         exportPublicKey();
         JournalTail tail = JournalTail.scan(dir);
         seq = tail.seq();
         head = tail.head();
+        headFile = tail.headFile();
         checkpointSeq = tail.checkpointSeq();
         Path cp = dir.resolve(JournalFiles.CHECKPOINTS);
         checkpoints = opener.open(cp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -105,6 +101,22 @@ final class Journal implements AutoCloseable {
             writeCheckpoint();
         }
         return tail;
+    }
+
+    /**
+     * Takes the journal's lock unless it holds it already (and the lock file is still the one it
+     * locked: a directory removed and made again has a new one nobody holds).
+     *
+     * @throws JournalLock.JournalInUseException when another process writes the journal
+     */
+    void lock() throws IOException {
+        if (lock != null && !lock.stillHeld()) {
+            lock.close();
+            lock = null;
+        }
+        if (lock == null) {
+            lock = JournalLock.acquire(dir);
+        }
     }
 
     /** An event with its own fields already serialised ({@link Canonical#eventFields}), on the caller's thread. */
@@ -144,6 +156,7 @@ final class Journal implements AutoCloseable {
             buf.write('\n');
             seq++;
             head = Hex.of(sha256.digest(line));
+            headFile = currentName.file();
             out.add(new Sealed(e, seq, currentName.file(), line));
         }
         write(buf);
@@ -180,11 +193,9 @@ final class Journal implements AutoCloseable {
     void abandon() {
         closeQuietly(current);
         closeQuietly(checkpoints);
-        closeQuietly(lockChannel);
         current = null;
         currentName = null;
         checkpoints = null;
-        lockChannel = null;
     }
 
     @Override
@@ -196,6 +207,10 @@ final class Journal implements AutoCloseable {
             }
         } finally {
             abandon();
+            if (lock != null) {
+                lock.close();
+                lock = null;
+            }
         }
     }
 
@@ -261,7 +276,7 @@ final class Journal implements AutoCloseable {
 
     private void writeCheckpoint() throws IOException {
         checkpointsId.check();
-        byte[] line = Checkpoint.line(seq, head, currentName == null ? "" : currentName.file(), clock.instant(),
+        byte[] line = Checkpoint.line(seq, head, headFile, clock.instant(),
                 keys.signingKeyId(), keys.signingKey());
         ByteBuffer b = ByteBuffer.wrap(line);
         while (b.hasRemaining()) {

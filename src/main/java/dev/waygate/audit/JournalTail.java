@@ -17,18 +17,21 @@ import java.util.Optional;
  *
  * @param seq            sequence number of the last entry, 0 if none
  * @param head           hash of the last entry, zeros if none
+ * @param headFile       the file holding the last entry ("" if none): not always the newest file, which
+ *                       a crash can leave empty right after a rotation created it
  * @param last           the newest journal file, if any
  * @param tornFile       the file whose partial last line was cut, or empty
  * @param tornBytes      how many bytes were cut
  * @param checkpointSeq  sequence number of the last checkpoint, -1 if none
  */
-record JournalTail(long seq, String head, Optional<JournalFiles.Name> last, String tornFile, long tornBytes,
-                   long checkpointSeq) {
+record JournalTail(long seq, String head, String headFile, Optional<JournalFiles.Name> last, String tornFile,
+                   long tornBytes, long checkpointSeq) {
 
     static JournalTail scan(Path dir) throws IOException {
         List<JournalFiles.Name> names = JournalFiles.list(dir);
         long seq = 0;
         String head = Hex.ZERO_HASH;
+        String headFile = "";
         String tornFile = "";
         long tornBytes = 0;
         for (int i = names.size() - 1; i >= 0; i--) {
@@ -52,20 +55,30 @@ record JournalTail(long seq, String head, Optional<JournalFiles.Name> last, Stri
                     .orElseThrow(() -> new IOException("the last entry of " + file + " is not readable: run 'waygate audit verify'"));
             seq = e.seq();
             head = Hex.of(AuditKeys.sha256(line));
+            headFile = names.get(i).file();
             break;
         }
-        long checkpointSeq = lastCheckpoint(dir.resolve(JournalFiles.CHECKPOINTS));
+        Optional<Checkpoint> cp = lastCheckpoint(dir.resolve(JournalFiles.CHECKPOINTS));
+        long checkpointSeq = cp.map(Checkpoint::seq).orElse(-1L);
+        if (seq == 0 && checkpointSeq > 0 && !names.isEmpty()) {
+            // Retention removed every file with entries, and the file that rotation created for the
+            // next entry is still empty (a crash or a full disk came first): the checkpoint written
+            // before the removal anchors the chain, as the verifier accepts it.
+            seq = checkpointSeq;
+            head = cp.get().head();
+            headFile = cp.get().file();
+        }
         if (checkpointSeq > seq) {
             throw new IOException("the journal ends at entry " + seq + " but a checkpoint covers entry " + checkpointSeq
                     + " (entries are missing): run 'waygate audit verify'");
         }
-        return new JournalTail(seq, head, names.isEmpty() ? Optional.empty() : Optional.of(names.getLast()),
+        return new JournalTail(seq, head, headFile, names.isEmpty() ? Optional.empty() : Optional.of(names.getLast()),
                 tornFile, tornBytes, checkpointSeq);
     }
 
-    private static long lastCheckpoint(Path file) throws IOException {
+    private static Optional<Checkpoint> lastCheckpoint(Path file) throws IOException {
         if (!Files.exists(file)) {
-            return -1;
+            return Optional.empty();
         }
         byte[] all = Files.readAllBytes(file);
         int end = lastNewline(all);
@@ -73,12 +86,12 @@ record JournalTail(long seq, String head, Optional<JournalFiles.Name> last, Stri
             truncate(file, end + 1);
         }
         if (end < 0) {
-            return -1;
+            return Optional.empty();
         }
         int start = lastNewline(java.util.Arrays.copyOf(all, end)) + 1;
         byte[] line = java.util.Arrays.copyOfRange(all, start, end);
-        return Checkpoint.parse(line, line.length).map(Checkpoint::seq)
-                .orElseThrow(() -> new IOException("the last checkpoint in " + file + " is not readable: run 'waygate audit verify'"));
+        return Optional.of(Checkpoint.parse(line, line.length)
+                .orElseThrow(() -> new IOException("the last checkpoint in " + file + " is not readable: run 'waygate audit verify'")));
     }
 
     private static int lastNewline(byte[] b) {

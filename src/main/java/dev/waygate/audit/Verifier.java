@@ -32,6 +32,7 @@ public final class Verifier {
     private final Path dir;
     private final Map<String, byte[]> hmacKeys;
     private final Map<String, PublicKey> publicKeys;
+    private java.util.OptionalInt retentionDays = java.util.OptionalInt.empty();
 
     /**
      * @param hmacKeys   HMAC keys by key id; entries sealed by other keys are checked by hash only
@@ -41,6 +42,18 @@ public final class Verifier {
         this.dir = dir;
         this.hmacKeys = Map.copyOf(hmacKeys);
         this.publicKeys = Map.copyOf(publicKeys);
+    }
+
+    /**
+     * The retention period the journal was written with. Without it, a journal that starts after
+     * entry 1 at a signed checkpoint is accepted as retention left it (the summary says so); with it,
+     * only when every removed file is of a day retention would have removed by the newest file's day
+     * (before {@code newest - days}), so that removing the oldest files by hand within the period is a
+     * missing file. 0: nothing may be missing.
+     */
+    public Verifier retentionDays(int days) {
+        this.retentionDays = java.util.OptionalInt.of(days);
+        return this;
     }
 
     /** Stops verification at the first damage. */
@@ -69,6 +82,10 @@ public final class Verifier {
     private Checkpoint lastCheckpoint;
     private JournalReader.Line pendingCpLine;
     private long lastCpSeq = -1;
+    /** The checkpoint right before the first entry, when the journal does not start at entry 1. */
+    private Checkpoint anchor;
+    /** Where the entry the last checkpoint signs is (file:line), as found: what the summary prints. */
+    private String lastCheckpointAt = "";
 
     public VerifyReport verify() throws IOException {
         List<String> files = JournalFiles.list(dir).stream().map(JournalFiles.Name::file).toList();
@@ -83,13 +100,15 @@ public final class Verifier {
             }
             walk(journal, cps);
             finish(cps, files);
+            checkRetention(files);
         } catch (Found f) {
             damage = f.damage;
             location = f.location;
             detail = f.getMessage();
         }
         return new VerifyReport(Optional.ofNullable(damage), location, detail, files.size(), entries,
-                Math.max(firstSeq, 0), expectedSeq - 1, firstTime, lastTime, Optional.ofNullable(lastCheckpoint), torn, unmacked);
+                Math.max(firstSeq, 0), expectedSeq - 1, firstTime, lastTime, Optional.ofNullable(lastCheckpoint), torn, unmacked,
+                Optional.ofNullable(anchor), lastCheckpointAt, emptyFiles(files));
     }
 
     private void walk(JournalReader journal, JournalReader cps) throws IOException, Found {
@@ -164,6 +183,8 @@ public final class Verifier {
         if (cp != null && cp.seq() == e.seq() - 1) {
             expectedSeq = e.seq();
             head = cp.head();
+            anchor = cp;
+            lastCheckpointAt = cp.file();
             return;
         }
         throw new Found(Damage.MISSING_FILE, x.location(), "the journal starts at entry " + e.seq()
@@ -218,6 +239,9 @@ public final class Verifier {
                 throw new Found(Damage.MODIFIED, x.location(), "entry " + seq + " does not match the signed checkpoint at "
                         + JournalFiles.CHECKPOINTS + ":" + pendingCpLineNumber);
             }
+            if (cp.seq() == seq) {
+                lastCheckpointAt = x.location();
+            }
         }
     }
 
@@ -260,6 +284,9 @@ public final class Verifier {
 
     /** Checkpoints beyond the last entry: the journal lost entries it had signed. */
     private void finish(JournalReader cps, List<String> files) throws IOException, Found {
+        if (entries == 0 && torn.isEmpty() && !files.isEmpty() && anchoredEmpty(cps, files)) {
+            return;
+        }
         long lastSeq = expectedSeq - 1;
         Checkpoint cp;
         while ((cp = nextCheckpoint(cps, Long.MAX_VALUE)) != null) {
@@ -275,6 +302,66 @@ public final class Verifier {
                         + where + " signs entry " + cp.seq() + ": entries " + (lastSeq + 1) + ".." + cp.seq() + " were cut off");
             }
         }
+    }
+
+    /**
+     * Files, all empty, after a checkpoint that names a file no longer there: retention removed every
+     * file with entries and the file made for the next entry has none yet (a crash or a full disk came
+     * first). The last checkpoint anchors the (empty) journal. A checkpoint naming a file that is
+     * present, but empty, is not this: its entries were cut off.
+     */
+    private boolean anchoredEmpty(JournalReader cps, List<String> files) throws IOException, Found {
+        JournalReader.Line l = cps.peek();
+        if (l == null) {
+            return false;
+        }
+        Checkpoint cp;
+        Checkpoint lastCp = null;
+        while ((cp = nextCheckpoint(cps, Long.MAX_VALUE)) != null) {
+            lastCp = cp;
+        }
+        if (lastCp == null || lastCp.seq() == 0) {
+            return lastCp != null;
+        }
+        if (files.contains(lastCp.file())) {
+            throw new Found(Damage.TRUNCATED, lastCp.file() + ":1", "the checkpoint at " + JournalFiles.CHECKPOINTS + ":"
+                    + pendingCpLineNumber + " signs entry " + lastCp.seq() + " in " + lastCp.file() + ", which has no entries");
+        }
+        anchor = lastCp;
+        lastCheckpointAt = lastCp.file();
+        expectedSeq = lastCp.seq() + 1;
+        firstSeq = lastCp.seq() + 1;
+        return true;
+    }
+
+    private void checkRetention(List<String> files) throws Found {
+        if (anchor == null || retentionDays.isEmpty() || files.isEmpty()) {
+            return;
+        }
+        String first = files.getFirst() + ":1";
+        String gone = "the journal starts after entry " + anchor.seq() + " (files through " + anchor.file() + " are gone)";
+        if (retentionDays.getAsInt() == 0) {
+            throw new Found(Damage.MISSING_FILE, first, gone + ", but no retention period was given");
+        }
+        java.time.LocalDate newest = JournalFiles.parse(files.getLast()).orElseThrow().day();
+        java.time.LocalDate cutoff = newest.minusDays(retentionDays.getAsInt());
+        java.util.Optional<java.time.LocalDate> removedDay = JournalFiles.parse(anchor.file()).map(JournalFiles.Name::day);
+        if (removedDay.isEmpty() || !removedDay.get().isBefore(cutoff)) {
+            throw new Found(Damage.MISSING_FILE, first, gone + ", but a retention of " + retentionDays.getAsInt()
+                    + " days removes only files of days before " + cutoff);
+        }
+    }
+
+    private int emptyFiles(List<String> files) {
+        int n = 0;
+        for (String f : files) {
+            try {
+                n += Files.size(dir.resolve(f)) == 0 ? 1 : 0;
+            } catch (IOException e) {
+                // counted as not empty: the walk reported it if it could not be read
+            }
+        }
+        return n;
     }
 
     private static void initMac(Mac mac, byte[] key) {

@@ -247,6 +247,11 @@ public final class KeyStore {
         }
     }
 
+    /** The prefix ({@code wg_<id>}) of a key named by id, prefix or (mistakenly) the whole key: never the secret. */
+    public static String display(String idOrPrefix) {
+        return PREFIX + idOf(idOrPrefix);
+    }
+
     /** What identifies a key in logs: its prefix, never the secret. */
     public static String display(ApiKey k) {
         return PREFIX + k.id();

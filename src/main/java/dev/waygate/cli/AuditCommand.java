@@ -48,6 +48,12 @@ final class AuditCommand {
                 description = "HMAC key file; default: <data_dir>/audit-keys/hmac.key if present, else MACs are not checked")
         Optional<Path> hmacKey;
 
+        @Option(names = "--retention-days", paramLabel = "N",
+                description = "the journal's audit.retention_days: a journal that starts after entry 1 is accepted only if every "
+                        + "removed file is one this retention removes (0: none may be missing); default: accepted at a signed "
+                        + "checkpoint, and the summary says so")
+        Optional<Integer> retentionDays;
+
         @Spec
         CommandSpec spec;
 
@@ -57,12 +63,22 @@ final class AuditCommand {
             Map<String, PublicKey> publicKeys = publicKeys(journal);
             Map<String, byte[]> hmac = hmacKeys(journal);
             long start = System.nanoTime();
-            VerifyReport r = new Verifier(journal, hmac, publicKeys).verify();
+            if (retentionDays.isPresent() && retentionDays.get() < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--retention-days: must not be negative");
+            }
+            Verifier verifier = new Verifier(journal, hmac, publicKeys);
+            retentionDays.ifPresent(verifier::retentionDays);
+            VerifyReport r = verifier.verify();
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("journal:     %s (%d files)%n", journal, r.files());
+            System.out.printf("journal:     %s (%d files%s)%n", journal, r.files(), r.emptyFiles() == 0 ? ""
+                    : ", " + r.emptyFiles() + " empty: a rotation cut short by a crash or a full disk");
             System.out.printf("entries:     %d%s%s%n", r.entries(), r.entries() == 0 ? "" : " (seq " + r.firstSeq() + ".." + r.lastSeq() + ")",
                     r.entries() == 0 ? "" : ", " + r.firstTime() + " .. " + r.lastTime());
-            System.out.printf("checkpoint:  %s%n", r.lastCheckpoint().map(c -> "entry " + c.seq() + " at " + c.time()
+            r.anchor().ifPresent(a -> System.out.printf("anchor:      entry %d, checkpoint of %s signed by %s: entries 1..%d "
+                    + "(%s and older files) were removed, as retention does; the chain is verified from there%n",
+                    a.seq(), a.time(), a.keyId(), a.seq(), a.file()));
+            System.out.printf("checkpoint:  %s%n", r.lastCheckpoint().map(c -> "entry " + c.seq()
+                    + (r.lastCheckpointAt().isEmpty() ? "" : " (" + r.lastCheckpointAt() + ")") + " at " + c.time()
                     + ", signed by " + c.keyId()).orElse("none"));
             System.out.printf("keys:        MAC %s; signatures %s%n",
                     hmac.isEmpty() ? "not checked (no HMAC key: chain hashes and signatures only)"

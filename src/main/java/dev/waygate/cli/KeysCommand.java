@@ -1,10 +1,14 @@
 package dev.waygate.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waygate.audit.Events;
+import dev.waygate.audit.PendingEvents;
 import dev.waygate.auth.ApiKey;
 import dev.waygate.auth.KeyStore;
 import dev.waygate.auth.Lifetimes;
 import dev.waygate.config.ConfigLoader;
 import dev.waygate.config.GatewayConfig;
+import dev.waygate.mcp.Json;
 import dev.waygate.store.Database;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -21,9 +25,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/**
+ * {@code waygate keys}: works on the store directly, whether or not a gateway runs on the same data
+ * directory. Each change is audited through {@link PendingEvents}: the event is queued in the same
+ * transaction as the change, and the process that owns the journal records it (within a second
+ * while one runs, else at the next start). Events name the key by its prefix, never the key.
+ */
 @Command(name = "keys", description = "Manage API keys (stored as hashes in the data directory).",
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class})
 final class KeysCommand {
+    /** Queues the audit event of a change, inside the change's transaction. */
+    static void queue(Database db, String action, String key, ObjectNode details) {
+        PendingEvents.add(db, Events.keyLifecycleByCli(action, key, details));
+    }
+
     static class Common {
         @Option(names = "--config", required = true, paramLabel = "FILE", description = "waygate.yaml")
         Path config;
@@ -54,7 +69,15 @@ final class KeysCommand {
             Optional<Instant> expiry = expires.map(this::expiry);
             Database[] db = new Database[1];
             try {
-                KeyStore.Created created = open(db).create(name, new LinkedHashSet<>(roles), expiry);
+                KeyStore keys = open(db);
+                KeyStore.Created created = db[0].transaction(c -> {
+                    KeyStore.Created k = keys.create(name, new LinkedHashSet<>(roles), expiry);
+                    ObjectNode details = Json.object().put("name", name);
+                    roles.forEach(details.putArray("roles")::add);
+                    expiry.ifPresent(e -> details.put("expires_at", e.toString()));
+                    queue(db[0], "key.create", KeyStore.display(k.record()), details);
+                    return k;
+                });
                 System.out.println(created.key());
                 System.err.println("waygate: created key " + KeyStore.display(created.record()) + " for " + name
                         + expiry.map(e -> ", expires " + e).orElse("") + " (shown once; only its hash is stored)");
@@ -115,7 +138,15 @@ final class KeysCommand {
         public Integer call() {
             Database[] db = new Database[1];
             try {
-                if (!open(db).revoke(id)) {
+                KeyStore keys = open(db);
+                boolean revoked = db[0].transaction(c -> {
+                    boolean done = keys.revoke(id);
+                    if (done) {
+                        queue(db[0], "key.revoke", KeyStore.display(id), Json.object());
+                    }
+                    return done;
+                });
+                if (!revoked) {
                     System.err.println("waygate: no active key " + id);
                     return Main.FAILURE;
                 }
@@ -154,7 +185,13 @@ final class KeysCommand {
             }
             Database[] db = new Database[1];
             try {
-                Optional<KeyStore.Created> created = open(db).rotate(id, g);
+                KeyStore keys = open(db);
+                Optional<KeyStore.Created> created = db[0].transaction(c -> {
+                    Optional<KeyStore.Created> k = keys.rotate(id, g);
+                    k.ifPresent(n -> queue(db[0], "key.rotate", KeyStore.display(id),
+                            Json.object().put("new_key", KeyStore.display(n.record())).put("grace_seconds", g.toSeconds())));
+                    return k;
+                });
                 if (created.isEmpty()) {
                     System.err.println("waygate: no active key " + id);
                     return Main.FAILURE;

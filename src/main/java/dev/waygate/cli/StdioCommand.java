@@ -77,8 +77,7 @@ final class StdioCommand implements Callable<Integer> {
             try (Audit audit = Audit.open(c.dataDir(), c.audit(), db)) {
                 Optional<String> down = audit.unavailable();
                 if (down.isPresent()) {
-                    System.err.println("waygate: the audit journal cannot be written (" + down.get()
-                            + "); is another waygate using data_dir " + c.dataDir() + "? Give this one its own data_dir");
+                    System.err.println("waygate: the audit journal cannot be written: " + down.get());
                     return Main.FAILURE;
                 }
                 // No reload triggers here: the client restarts a stdio gateway to change its policy.

@@ -89,7 +89,21 @@ public final class Database implements AutoCloseable {
               expires_at TEXT NOT NULL,
               reason TEXT NOT NULL
             )""",
-            "CREATE INDEX approvals_state ON approvals (state, created_at)");
+            "CREATE INDEX approvals_state ON approvals (state, created_at)",
+            // Audit events of processes that cannot write the journal (the CLI: a running gateway owns
+            // it), written in the same transaction as the change they record; the journal's owner
+            // appends them and deletes them once they are durable (audit/PendingEvents).
+            """
+            CREATE TABLE audit_pending (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              occurred_at TEXT NOT NULL,
+              principal TEXT NOT NULL,
+              action TEXT NOT NULL,
+              target TEXT NOT NULL,
+              decision TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              args TEXT NOT NULL
+            )""");
 
     /**
      * The audit search index, in {@code audit-index.db} beside the store (decision 0027): its inserts,
@@ -210,6 +224,43 @@ public final class Database implements AutoCloseable {
         lock.lock();
         try {
             return work.apply(connection);
+        } catch (SQLException e) {
+            throw new StoreException("database: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Work in one transaction: committed when {@code work} returns, rolled back when it throws.
+     * Calls of {@link #with} and {@link #withStatement} inside it (same thread) join it. It begins
+     * IMMEDIATE (takes the write lock, waiting up to the busy timeout): a deferred transaction that
+     * reads first could not write once another process (a running gateway) wrote meanwhile.
+     */
+    public <T> T transaction(SqlFunction<T> work) {
+        lock.lock();
+        try {
+            if (!connection.getAutoCommit()) {
+                return work.apply(connection);   // already in one
+            }
+            org.sqlite.SQLiteConnectionConfig config = connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig();
+            org.sqlite.SQLiteConfig.TransactionMode mode = config.getTransactionMode();
+            config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+            try {
+                connection.setAutoCommit(false);
+            } finally {
+                config.setTransactionMode(mode);
+            }
+            try {
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             throw new StoreException("database: " + e.getMessage(), e);
         } finally {

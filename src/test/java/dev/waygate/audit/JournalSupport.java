@@ -19,6 +19,19 @@ final class JournalSupport {
         return new AuditWriter(j, true, checkpointEvery, Duration.ofSeconds(10), s -> {});
     }
 
+    /** As the gateway builds it, with a retention period and the clock its checkpoints are stamped by. */
+    static AuditWriter writer(Path dataDir, int retentionDays, int checkpointEvery, Clock clock) {
+        AuditKeys keys = AuditKeys.loadOrCreate(dataDir);
+        Journal j = new Journal(dataDir.resolve(Audit.JOURNAL_DIR), keys, "i-test", 1 << 20, retentionDays, clock, FileChannel::open);
+        return new AuditWriter(j, true, checkpointEvery, Duration.ofHours(1), s -> {});
+    }
+
+    /** An event of a given time (which decides the day's file it goes to). */
+    static AuditEvent event(Instant time, int i) {
+        return new AuditEvent(time, "c-" + i, "p-" + (i % 7), "tools/call", "srv__tool" + (i % 3),
+                AuditEvent.Outcome.ALLOW, "", i % 100, "ok", Json.object().put("i", i));
+    }
+
     static AuditWriter writer(Path dataDir) {
         return writer(dataDir, 1 << 20, 1000, FileChannel::open);
     }

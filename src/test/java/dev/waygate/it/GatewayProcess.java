@@ -86,9 +86,17 @@ record GatewayProcess(Process process, int port) {
         children.forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** Clean-up after a failed test: nothing is left running. */
+    /**
+     * Clean-up after a failed test: nothing is left running. Waits (briefly) for the gateway to be
+     * gone: a gateway started next on the same data directory would meet its journal lock.
+     */
     void killIfAlive() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
