@@ -66,8 +66,9 @@ public final class InstallStep {
         try (bridge; ServerCredentials.Credential credential = ServerCredentials.mint(server.name())) {
             SandboxPlan plan = BwrapCommand.installPlan(host, server, defaultCwd, hidden, own, bridge.dir(), credential);
             WritablePaths.check(host, plan);
-            LOG.info("[{}] install: {} (network: egress; caches read-write)", server.name(),
-                    BwrapCommand.display(plan.argv().subList(plan.argv().lastIndexOf("--") + 1, plan.argv().size())));
+            LOG.info("[{}] install: {} {} (network: egress as {}{}; caches read-write)", server.name(),
+                    install.command().orElse(server.command().orElseThrow()), BwrapCommand.display(install.args()),
+                    ServerCredentials.PREFIX, server.name());
             ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(new java.io.File("/")).redirectErrorStream(true);
             pb.environment().clear();
             pb.environment().putAll(plan.env());

@@ -149,11 +149,11 @@ class SandboxEgressIT {
     /** The credential, as the server sees it, works only for that server and only while that start of it runs. */
     @Test
     void aForgedBorrowedOrRevokedCredentialIsRefused() throws Exception {
-        String proxyUrl = attempt("fetcher", "find_env", "{\"name\":\"HTTP_PROXY\"}").path("detail").asText();
-        URI u = URI.create(proxyUrl);
-        String[] userinfo = u.getRawUserInfo().split(":", 2);
-        assertThat(userinfo[0]).isEqualTo("fetcher");
+        // The server can read its own credential; the gateway's output guard keeps it from reaching the MCP client.
+        String seenByClient = attempt("fetcher", "find_env", "{\"name\":\"HTTP_PROXY\"}").path("detail").asText();
+        String[] userinfo = {"fetcher", secretOf("fetcher")};
         assertThat(userinfo[1]).hasSize(43);
+        assertThat(seenByClient).endsWith("127.0.0.1:3128").doesNotContain(userinfo[1]);
         String target = "http://localhost:" + port + "/direct";
 
         assertThat(rawProxyGet(target, "fetcher:" + userinfo[1])).as("the server's own credential").startsWith("HTTP/1.1 200");
@@ -224,7 +224,41 @@ class SandboxEgressIT {
         if (!body.path("sandbox").path("cgroups").path("usable").asBoolean()) {
             assertThat(limits.path("not_available").path("processes_total").asText()).contains("needs a delegated cgroup v2");
         }
-        assertThat(resp.body()).doesNotContain(Optional.ofNullable(secretOf("fetcher")).orElse("no secret"));
+        assertThat(resp.body()).doesNotContain(secretOf("fetcher"));
+    }
+
+    /** A read_write path the sandbox's user cannot write: the server is not started; /ready and diagnostics say why. */
+    @Test
+    void aReadWritePathTheSandboxCannotWriteKeepsTheServerDownAndSaysWhy() throws Exception {
+        Path locked = SandboxIT.open(Files.createDirectories(area.resolve("locked")), "r-xr-xr-x");
+        Path open = SandboxIT.open(Files.createDirectories(area.resolve("open")), "rwxrwxrwx");
+        try (GatewayFixture bad = GatewayFixture.start("""
+                servers:
+                  boxed: { command: node, args: ["%s"], sandbox: { read_write: ["%s", "%s"] } }
+                """.formatted(HOSTILE, open, locked))) {
+            HttpClient http = HttpClient.newHttpClient();
+            String want = "sandbox: read_write path " + locked + " is not writable by the sandbox (";
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            JsonNode ready = Json.object();
+            while (System.nanoTime() < deadline) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(bad.base() + "/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(503);
+                ready = Json.parse(r.body());
+                if (ready.path("waiting").path(0).path("error").asText().startsWith(want)) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(ready.path("waiting").path(0).path("server").asText()).isEqualTo("boxed");
+            assertThat(ready.path("waiting").path(0).path("error").asText()).startsWith(want).contains("mode r-xr-xr-x")
+                    .endsWith("grant it write access or remove it from read_write");
+            String admin = bad.createKey("rw-admin", "admin");
+            JsonNode diag = Json.parse(http.send(HttpRequest.newBuilder(URI.create(bad.base() + "/diagnostics/security"))
+                    .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(server(diag, "boxed").path("problem").asText()).startsWith(want);
+            assertThat(server(diag, "boxed").path("state").asText()).isNotEqualTo("ready");
+        }
     }
 
     static JsonNode server(JsonNode diagnostics, String name) {
@@ -236,10 +270,22 @@ class SandboxEgressIT {
         throw new AssertionError("no server " + name + " in " + diagnostics);
     }
 
+    /** The secret in the running server's environment, read from /proc as the test's user (the gateway's) can. */
     static String secretOf(String server) throws Exception {
-        String url = attempt(server, "find_env", "{\"name\":\"HTTP_PROXY\"}").path("detail").asText();
-        String info = URI.create(url).getRawUserInfo();
-        return info == null ? null : info.substring(info.indexOf(':') + 1);
+        String prefix = "HTTP_PROXY=http://" + server + ":";
+        for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
+            try {
+                String environ = Files.readString(Path.of("/proc/" + p.pid() + "/environ"), StandardCharsets.ISO_8859_1);
+                for (String e : environ.split("\0")) {
+                    if (e.startsWith(prefix)) {
+                        return e.substring(prefix.length(), e.indexOf('@'));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // gone, or not ours to read
+            }
+        }
+        throw new AssertionError("no process of server " + server + " with a proxy credential");
     }
 
     /** A GET through the proxy with {@code Proxy-Authorization: Basic userinfo}; the status line. */
