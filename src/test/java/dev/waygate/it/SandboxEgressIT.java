@@ -138,6 +138,11 @@ class SandboxEgressIT {
         assertThat(attempt("fetcher", "curl", "{\"url\":\"" + allowed + "/curl-allowed\"}").path("detail").asText()).isEqualTo("200");
         assertThat(attempt("fetcher", "curl", "{\"url\":\"" + others + "/curl-denied\"}").path("detail").asText()).isEqualTo("403");
 
+        // CONNECT goes through the same hook: curl sends the credential on the tunnel request too
+        assertThat(attempt("fetcher", "curl", "{\"url\":\"https://127.0.0.1:" + port + "/tunnel-denied\"}").path("detail").asText())
+                .contains("CONNECT tunnel failed, response 403");
+        assertThat(audited("server:fetcher", 5)).anyMatch(l -> l.contains("\"egress.connect\"") && l.contains("\"deny\""));
+
         assertThat(seen).contains("/fetcher-allowed", "/other-allowed", "/curl-allowed")
                 .doesNotContain("/fetcher-denied", "/other-denied", "/curl-denied");
         List<String> fetcher = audited("server:fetcher", 4);
