@@ -136,15 +136,20 @@ public final class BwrapCommand {
     }
 
     /**
-     * {@code sh -c 'socat ... & exec "$0" "$@"'}: a forwarder from the sandbox's own loopback to the
-     * bridge's socket runs beside the server, which replaces the shell (so it keeps the shell's pid).
+     * {@code sh -c 'socat ... & (wait until it listens) exec "$0" "$@"'}: a forwarder from the sandbox's
+     * own loopback to the bridge's socket runs beside the server, which replaces the shell (so it keeps
+     * the shell's pid). The shell waits (at most 5 s) until the port is listening, read from the
+     * sandbox's own {@code /proc/net/tcp}: an install command connects at once, before socat would be up.
      */
     static List<String> egressLauncher(Path bridgeDir) throws SandboxException {
         Path socat = SandboxHost.find("socat").orElseThrow(() -> new SandboxException(
                 "network: egress needs socat, which forwards the sandbox's loopback port to the egress proxy (apt-get install socat)"));
-        String script = socat + " -T 3600 TCP-LISTEN:" + EgressBridge.INSIDE.substring(EgressBridge.INSIDE.indexOf(':') + 1)
+        int port = Integer.parseInt(EgressBridge.INSIDE.substring(EgressBridge.INSIDE.indexOf(':') + 1));
+        String listening = String.format(java.util.Locale.ROOT, " 0100007F:%04X 00000000:0000 0A ", port); // 127.0.0.1:port LISTEN
+        String script = socat + " -T 3600 TCP-LISTEN:" + port
                 + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + EgressBridge.DIR_INSIDE + "/" + EgressBridge.SOCKET_NAME
-                + " </dev/null >/dev/null 2>&1 & exec \"$0\" \"$@\"";
+                + " </dev/null >/dev/null 2>&1 & i=0; while [ $i -lt 500 ] && ! grep -q '" + listening + "' /proc/net/tcp 2>/dev/null;"
+                + " do sleep 0.01; i=$((i+1)); done; exec \"$0\" \"$@\"";
         return List.of("/bin/sh", "-c", script);
     }
 

@@ -97,6 +97,11 @@ class SandboxEgressIT {
                       proxy: "127.0.0.1:%1$d"
                       install: { command: curl, args: [-sSf, --max-time, "30", -o, "%5$s/pkg.txt", "http://localhost:%2$d/pkg"],
                                  cache: ["%5$s"] }
+                  slow:
+                    command: node
+                    args: ["%3$s"]
+                    required: false
+                    sandbox: { install: { command: sleep, args: ["120"], timeout: 1s } }
                 policy:
                   rules:
                     # the tools' url arguments name loopback on purpose: the egress proxy decides here, not the SSRF guard
@@ -211,6 +216,20 @@ class SandboxEgressIT {
         assertThat(r.lastError()).startsWith("sandbox: install failed (exit 22): ").contains("403");
         assertThat(refusedCache.resolve("pkg.txt")).doesNotExist();
         assertThat(audited("server:refused", 1)).anyMatch(l -> l.contains("\"deny\"") && l.contains("\"egress.request\""));
+    }
+
+    @Test
+    void anInstallThatRunsPastItsTimeoutIsKilledAndKeepsItsServerDown() throws Exception {
+        Upstream slow = gw.upstream("slow");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!slow.lastError().startsWith("sandbox: install") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(slow.lastError()).isEqualTo("sandbox: install did not finish within 1 s");
+        assertThat(slow.state()).isNotEqualTo(Upstream.State.READY);
+        // killed, not left behind: no sleep 120 among the gateway's descendants beyond the one a retry may be running
+        assertThat(ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").endsWith("sleep 120")).count())
+                .isLessThanOrEqualTo(1);
     }
 
     @Test
