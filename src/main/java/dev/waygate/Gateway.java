@@ -118,11 +118,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        if (egress.isPresent()) {
+            egress.get().start(); // first: sandboxed servers with network: egress (and install steps) use it as they start
+        }
         router.start();
         http.start();
-        if (egress.isPresent()) {
-            egress.get().start();
-        }
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleAtFixedRate(rateLimits::evictFull, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(this::syncPins, 1, 1, TimeUnit.SECONDS); // approvals made by the CLI

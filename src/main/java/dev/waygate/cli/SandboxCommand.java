@@ -75,7 +75,12 @@ final class SandboxCommand {
             System.out.println("  namespaces: user, pid, ipc, uts, cgroup, net (new)");
             System.out.println("  network: " + (sb.network() == SandboxConfig.Network.NONE
                     ? "none (its own loopback only)"
-                    : "egress only: HTTP(S)_PROXY=http://" + dev.waygate.sandbox.EgressBridge.INSIDE + " → Waygate's egress proxy at " + sb.proxy()));
+                    : "egress only: HTTP(S)_PROXY=http://" + name + ":<secret>@" + dev.waygate.sandbox.EgressBridge.INSIDE
+                    + " → Waygate's egress proxy at " + sb.proxy() + ", as principal " + dev.waygate.sandbox.ServerCredentials.PREFIX + name));
+            sb.install().ifPresent(i -> System.out.println("  install (once, before the first start): "
+                    + i.command().orElse(c.servers().get(name).command().orElse("")) + " " + String.join(" ", i.args()) + "; network egress as principal "
+                    + dev.waygate.sandbox.ServerCredentials.PREFIX + name + ", caches read-write: "
+                    + String.join(" ", i.cache().stream().map(Path::toString).toList()) + " (read-only for the server)"));
             System.out.println("  read-only: /usr /bin /lib /lib64 /sbin (system), /etc: " + String.join(" ", List.of("ssl", "ca-certificates",
                     "localtime", "nsswitch.conf", "passwd", "group", "alternatives")) + " (when present)");
             for (Bind b : p.binds()) {
@@ -90,6 +95,7 @@ final class SandboxCommand {
                     + " MiB, wall time per call " + l.wallTimeout().map(d -> d.toMillis() + " ms").orElse("none")
                     + ", message " + l.maxMessageBytes() + " bytes, stderr " + l.maxStderrLines() + " lines/10 s");
             System.out.println("  cgroups: " + host.cgroups().description());
+            dev.waygate.sandbox.LimitEnforcement.unavailable(host).forEach((k, v) -> System.out.println("  not enforced: " + k + ": " + v));
             System.out.println("  environment: " + String.join(" ", p.env().keySet().stream().sorted().toList()) + " (names only)");
         }
 

@@ -18,9 +18,10 @@ import java.util.Optional;
  * @param workdir   the working directory inside the sandbox; absent: the server's {@code cwd} when written, else its private home
  * @param env       names of the gateway's own variables passed in (allowlist); absent: {@link #DEFAULT_ENV}
  * @param limits    resource and output limits
+ * @param install   a first-install step run once before the server (see {@link Install}); absent: none
  */
 public record SandboxConfig(boolean enabled, Network network, HostPort proxy, List<Path> readOnly, List<Path> readWrite,
-                            Optional<Path> workdir, List<String> env, Limits limits) {
+                            Optional<Path> workdir, List<String> env, Limits limits, Optional<Install> install) {
 
     public enum Network { NONE, EGRESS }
 
@@ -62,6 +63,35 @@ public record SandboxConfig(boolean enabled, Network network, HostPort proxy, Li
         readOnly = List.copyOf(readOnly);
         readWrite = List.copyOf(readWrite);
         env = List.copyOf(env);
+    }
+
+    /** A block without an install step. */
+    public SandboxConfig(boolean enabled, Network network, HostPort proxy, List<Path> readOnly, List<Path> readWrite,
+                         Optional<Path> workdir, List<String> env, Limits limits) {
+        this(enabled, network, proxy, readOnly, readWrite, workdir, env, limits, Optional.empty());
+    }
+
+    /**
+     * The first-install step of an {@code npx}/{@code uvx}-style server ({@code sandbox.install}): run once
+     * per gateway process, before the server's first start, in the server's sandbox but with
+     * {@code network: egress} (through the egress proxy, as the server's own principal) and the
+     * {@code cache} paths read-write. The server itself then runs with its own {@code network} and
+     * the cache read-only, so a compromised server cannot poison the cache for its next start.
+     * A failed install keeps the server down with the reason ({@code sandbox: install ...}), retried
+     * with the server's backoff.
+     *
+     * @param command absent: the server's own {@code command} (e.g. {@code npx})
+     * @param args    the install's arguments, e.g. {@code [--yes, "@scope/server", --version]}
+     * @param cache   package caches: read-write for the install, read-only for the server; must exist
+     * @param timeout the install is killed after it and counts as failed ({@link #DEFAULT_INSTALL_TIMEOUT})
+     */
+    public record Install(Optional<String> command, List<String> args, List<Path> cache, Duration timeout) {
+        public static final Duration DEFAULT_INSTALL_TIMEOUT = Duration.ofMinutes(5);
+
+        public Install {
+            args = List.copyOf(args);
+            cache = List.copyOf(cache);
+        }
     }
 
     /** What a stdio server without a {@code sandbox} block gets: no network, default limits. */

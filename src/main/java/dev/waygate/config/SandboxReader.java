@@ -9,7 +9,8 @@ import java.util.Set;
 /** Reads a server's {@code sandbox} block: {@code none}, or a mapping (absent keys take the defaults). */
 final class SandboxReader {
     private static final Set<String> KEYS = Set.of("network", "proxy", "read_only", "read_write", "workdir", "env",
-            "limits");
+            "limits", "install");
+    private static final Set<String> INSTALL_KEYS = Set.of("command", "args", "cache", "timeout");
     private static final Set<String> LIMIT_KEYS = Set.of("memory_mb", "cpu_seconds", "max_processes", "max_open_files",
             "max_file_size_mb", "wall_timeout", "max_message_bytes", "max_stderr_lines");
 
@@ -25,15 +26,36 @@ final class SandboxReader {
         n.requireKeys(KEYS);
         SandboxConfig.Network network = n.optional("network").map(SandboxReader::network).orElse(SandboxConfig.Network.NONE);
         HostPort proxy = n.optional("proxy").map(SandboxReader::proxy).orElse(SandboxConfig.DEFAULT_PROXY);
-        if (n.has("proxy") && network != SandboxConfig.Network.EGRESS) {
-            throw n.child("proxy").error("applies only with network: egress");
+        if (n.has("proxy") && network != SandboxConfig.Network.EGRESS && !n.has("install")) {
+            throw n.child("proxy").error("applies only with network: egress or an install step");
         }
         List<Path> ro = n.optional("read_only").map(l -> paths(l, base)).orElse(List.of());
         List<Path> rw = n.optional("read_write").map(l -> paths(l, base)).orElse(List.of());
         Optional<Path> workdir = n.optional("workdir").map(w -> path(w, base));
         List<String> env = n.optional("env").map(SandboxReader::envNames).orElse(SandboxConfig.DEFAULT_ENV);
         SandboxConfig.Limits limits = n.optional("limits").map(SandboxReader::limits).orElse(SandboxConfig.Limits.DEFAULTS);
-        return new SandboxConfig(true, network, proxy, ro, rw, workdir, env, limits);
+        Optional<SandboxConfig.Install> install = n.optional("install").map(i -> install(i, base));
+        return new SandboxConfig(true, network, proxy, ro, rw, workdir, env, limits, install);
+    }
+
+    private static SandboxConfig.Install install(Node n, Path base) {
+        if (!n.isObject()) {
+            throw n.error("must be a mapping: { command, args, cache, timeout }");
+        }
+        n.requireKeys(INSTALL_KEYS);
+        Optional<String> command = n.optional("command").map(c -> {
+            if (c.asString().isBlank()) {
+                throw c.error("must not be empty");
+            }
+            return c.asString();
+        });
+        List<String> args = n.optional("args").map(Node::asStringList).orElse(List.of());
+        if (command.isEmpty() && args.isEmpty()) {
+            throw n.error("needs command or args (without command, the server's own command runs with these args)");
+        }
+        List<Path> cache = n.optional("cache").map(l -> paths(l, base)).orElse(List.of());
+        Duration timeout = n.optional("timeout").map(Durations::parse).orElse(SandboxConfig.Install.DEFAULT_INSTALL_TIMEOUT);
+        return new SandboxConfig.Install(command, args, cache, timeout);
     }
 
     private static SandboxConfig.Network network(Node n) {

@@ -93,11 +93,20 @@ public final class Egress implements AutoCloseable {
      * Who is asking: {@code Proxy-Authorization: Basic} with an API key as the password (or as the
      * user name with an empty password); without the header, a principal configured for the
      * source address; else whatever the gateway's auth mode gives a request without credentials.
+     * A sandboxed server's minted credential ({@code NAME:SECRET}) gives principal {@code server:NAME}.
      */
     AuthResult identify(String proxyAuthorization, InetAddress remote) {
         if (proxyAuthorization != null && !proxyAuthorization.isBlank()) {
+            // A sandboxed server's own credential gives principal server:NAME (decision 0024) ...
+            Optional<Principal> server = dev.waygate.sandbox.ServerCredentials.fromProxyAuthorization(proxyAuthorization.trim());
+            if (server.isPresent()) {
+                return AuthResult.accepted(server.get());
+            }
             Optional<String> key = basicKey(proxyAuthorization.trim());
-            return key.isEmpty() ? AuthResult.rejected(dev.waygate.auth.Rejection.BAD_API_KEY) : auth.checkCredential(key.get());
+            AuthResult r = key.isEmpty() ? AuthResult.rejected(dev.waygate.auth.Rejection.BAD_API_KEY) : auth.checkCredential(key.get());
+            // ... and nothing else does: a token whose subject is "server:x" does not pass for a server.
+            boolean posing = r.principal().filter(p -> dev.waygate.sandbox.ServerCredentials.isServerName(p.name())).isPresent();
+            return posing ? AuthResult.rejected(dev.waygate.auth.Rejection.BAD_API_KEY) : r;
         }
         Optional<EgressConfig.SourcePrincipal> s = config.sourcePrincipal(remote);
         if (s.isPresent()) {

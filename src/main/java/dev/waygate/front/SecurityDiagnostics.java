@@ -27,6 +27,11 @@ final class SecurityDiagnostics {
                 .put("check_ms", host.checkMillis());
         host.problem().ifPresent(p -> sb.put("problem", p));
         sb.putObject("cgroups").put("usable", host.cgroups().usable()).put("description", host.cgroups().description());
+        ObjectNode limits = sb.putObject("limits");
+        ObjectNode enforced = limits.putObject("enforced");
+        dev.waygate.sandbox.LimitEnforcement.enforced(host).forEach(enforced::put);
+        ObjectNode unavailable = limits.putObject("not_available");
+        dev.waygate.sandbox.LimitEnforcement.unavailable(host).forEach(unavailable::put);
         ArrayNode unsandboxed = out.putArray("unsandboxed_servers");
         ArrayNode servers = out.putArray("servers");
         for (Upstream u : upstreams) {
@@ -42,6 +47,19 @@ final class SecurityDiagnostics {
                 continue;
             }
             o.put("network", s.network().name().toLowerCase(java.util.Locale.ROOT));
+            if (s.network() == SandboxConfig.Network.EGRESS || s.install().isPresent()) {
+                o.put("egress_principal", dev.waygate.sandbox.ServerCredentials.PREFIX + c.name());
+            }
+            o.put("state", u.state().name().toLowerCase(java.util.Locale.ROOT));
+            if (u.state() != Upstream.State.READY && !u.lastError().isEmpty()) {
+                o.put("problem", u.lastError()); // e.g. a read_write path the sandbox cannot write: not started
+            }
+            s.install().ifPresent(i -> {
+                ObjectNode in = o.putObject("install").put("command", i.command().orElse(c.command().orElse("")))
+                        .put("timeout_ms", i.timeout().toMillis());
+                ArrayNode cache = in.putArray("cache_read_only_after_install");
+                i.cache().forEach(p -> cache.add(p.toString()));
+            });
             SandboxConfig.Limits l = s.limits();
             o.putObject("limits").put("memory_mb", l.memoryMb()).put("cpu_seconds", l.cpuSeconds())
                     .put("max_processes", l.maxProcesses()).put("max_open_files", l.maxOpenFiles())

@@ -48,17 +48,47 @@ public final class BwrapCommand {
      */
     public static SandboxPlan plan(SandboxHost host, ServerConfig server, Path defaultCwd, List<Path> hidden,
                                    Map<String, String> own, Optional<Path> egress) throws SandboxException {
+        return plan(host, server, defaultCwd, hidden, own, egress, Optional.empty());
+    }
+
+    /** @param credential for {@code network: egress}: the server's identity at the egress proxy ({@link ServerCredentials}) */
+    public static SandboxPlan plan(SandboxHost host, ServerConfig server, Path defaultCwd, List<Path> hidden,
+                                   Map<String, String> own, Optional<Path> egress,
+                                   Optional<ServerCredentials.Credential> credential) throws SandboxException {
+        return build(host, server, server.command().orElseThrow(), server.args(), server.sandbox().network(), false,
+                defaultCwd, hidden, own, egress, credential);
+    }
+
+    /**
+     * The install step's plan ({@link SandboxConfig.Install}): the install's command and args (the
+     * server's command when it names none), {@code network: egress} whatever the server's network,
+     * and the caches read-write; everything else as the server's own sandbox.
+     */
+    public static SandboxPlan installPlan(SandboxHost host, ServerConfig server, Path defaultCwd, List<Path> hidden,
+                                          Map<String, String> own, Path egress, ServerCredentials.Credential credential)
+            throws SandboxException {
+        SandboxConfig.Install i = server.sandbox().install().orElseThrow();
+        return build(host, server, i.command().orElse(server.command().orElseThrow()), i.args(), SandboxConfig.Network.EGRESS,
+                true, defaultCwd, hidden, own, Optional.of(egress), Optional.of(credential));
+    }
+
+    private static SandboxPlan build(SandboxHost host, ServerConfig server, String program, List<String> args,
+                                     SandboxConfig.Network network, boolean installing, Path defaultCwd, List<Path> hidden,
+                                     Map<String, String> own, Optional<Path> egress,
+                                     Optional<ServerCredentials.Credential> credential) throws SandboxException {
         SandboxConfig sb = server.sandbox();
         if (!sb.enabled()) {
             throw new IllegalArgumentException("server '" + server.name() + "' has sandbox: none");
         }
         Path cwd = server.cwd().orElse(defaultCwd);
-        Path command = resolve(server.command().orElseThrow(), own.getOrDefault("PATH", PATH), Optional.of(cwd));
-        if (sb.network() == SandboxConfig.Network.EGRESS && egress.isEmpty()) {
+        Path command = resolve(program, own.getOrDefault("PATH", PATH), Optional.of(cwd));
+        if (network == SandboxConfig.Network.EGRESS && egress.isEmpty()) {
             throw new IllegalArgumentException("network: egress needs the bridge's socket directory");
         }
-        List<Bind> binds = new ArrayList<>(AutoBinds.of(command, server.args(), cwd, server.cwd().isPresent()));
+        List<Bind> binds = new ArrayList<>(AutoBinds.of(command, args, cwd, server.cwd().isPresent()));
         sb.readOnly().forEach(p -> binds.add(new Bind(p, false, "read_only")));
+        // The install fills the caches; the server only reads them, so it cannot poison its next start.
+        sb.install().ifPresent(i -> i.cache().forEach(p -> binds.add(new Bind(p, installing, "install cache"))));
         sb.readWrite().forEach(p -> binds.add(new Bind(p, true, "read_write")));
         sb.workdir().ifPresent(w -> binds.add(new Bind(w, false, "workdir")));
         for (Bind b : binds) {
@@ -94,27 +124,32 @@ public final class BwrapCommand {
             }
         }
         argv.addAll(List.of("--chdir", workdir, "--"));
-        if (sb.network() == SandboxConfig.Network.EGRESS) {
+        if (network == SandboxConfig.Network.EGRESS) {
             argv.addAll(egressLauncher(egress.get()));
             // the bridge's directory is bound above its /run tmpfs: insert before "--chdir"
             int at = argv.indexOf("--chdir");
             argv.addAll(at, List.of("--ro-bind", egress.get().toString(), EgressBridge.DIR_INSIDE));
         }
         argv.add(command.toString());
-        argv.addAll(server.args());
-        return new SandboxPlan(argv, env(sb, server.env(), own), binds, uid, workdir, sb);
+        argv.addAll(args);
+        return new SandboxPlan(argv, env(sb, network, credential, server.env(), own), binds, uid, workdir, sb);
     }
 
     /**
-     * {@code sh -c 'socat ... & exec "$0" "$@"'}: a forwarder from the sandbox's own loopback to the
-     * bridge's socket runs beside the server, which replaces the shell (so it keeps the shell's pid).
+     * {@code sh -c 'socat ... & (wait until it listens) exec "$0" "$@"'}: a forwarder from the sandbox's
+     * own loopback to the bridge's socket runs beside the server, which replaces the shell (so it keeps
+     * the shell's pid). The shell waits (at most 5 s) until the port is listening, read from the
+     * sandbox's own {@code /proc/net/tcp}: an install command connects at once, before socat would be up.
      */
     static List<String> egressLauncher(Path bridgeDir) throws SandboxException {
         Path socat = SandboxHost.find("socat").orElseThrow(() -> new SandboxException(
                 "network: egress needs socat, which forwards the sandbox's loopback port to the egress proxy (apt-get install socat)"));
-        String script = socat + " -T 3600 TCP-LISTEN:" + EgressBridge.INSIDE.substring(EgressBridge.INSIDE.indexOf(':') + 1)
+        int port = Integer.parseInt(EgressBridge.INSIDE.substring(EgressBridge.INSIDE.indexOf(':') + 1));
+        String listening = String.format(java.util.Locale.ROOT, " 0100007F:%04X 00000000:0000 0A ", port); // 127.0.0.1:port LISTEN
+        String script = socat + " -T 3600 TCP-LISTEN:" + port
                 + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + EgressBridge.DIR_INSIDE + "/" + EgressBridge.SOCKET_NAME
-                + " </dev/null >/dev/null 2>&1 & exec \"$0\" \"$@\"";
+                + " </dev/null >/dev/null 2>&1 & i=0; while [ $i -lt 500 ] && ! grep -q '" + listening + "' /proc/net/tcp 2>/dev/null;"
+                + " do sleep 0.01; i=$((i+1)); done; exec \"$0\" \"$@\"";
         return List.of("/bin/sh", "-c", script);
     }
 
@@ -178,7 +213,8 @@ public final class BwrapCommand {
     }
 
     /** A fresh environment: fixed basics, the allowlisted names of the gateway's own, then the server's env. */
-    static Map<String, String> env(SandboxConfig sb, Map<String, String> serverEnv, Map<String, String> own) {
+    static Map<String, String> env(SandboxConfig sb, SandboxConfig.Network network, Optional<ServerCredentials.Credential> credential,
+                                   Map<String, String> serverEnv, Map<String, String> own) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", PATH);
         env.put("HOME", HOME);
@@ -189,8 +225,9 @@ public final class BwrapCommand {
                 env.put(name, own.get(name));
             }
         }
-        if (sb.network() == SandboxConfig.Network.EGRESS) {
-            String proxy = "http://" + EgressBridge.INSIDE;
+        if (network == SandboxConfig.Network.EGRESS) {
+            // The credential rides as userinfo, which clients send as Proxy-Authorization: Basic (decision 0024).
+            String proxy = "http://" + credential.map(c -> c.userinfo() + "@").orElse("") + EgressBridge.INSIDE;
             for (String k : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
                 env.put(k, proxy);
             }

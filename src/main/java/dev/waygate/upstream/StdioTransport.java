@@ -20,6 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.waygate.config.SandboxConfig;
 import dev.waygate.sandbox.BwrapCommand;
 import dev.waygate.sandbox.EgressBridge;
+import dev.waygate.sandbox.InstallStep;
+import dev.waygate.sandbox.ServerCredentials;
+import dev.waygate.sandbox.WritablePaths;
 import dev.waygate.sandbox.LimitBreach;
 import dev.waygate.sandbox.SandboxException;
 import dev.waygate.sandbox.SandboxHost;
@@ -49,6 +52,7 @@ final class StdioTransport implements Transport {
     private volatile Process process;
     private volatile OutputStream stdin;
     private volatile EgressBridge bridge;
+    private volatile ServerCredentials.Credential credential;
     private volatile LimitBreach breach;
 
     StdioTransport(ServerConfig config, Path defaultCwd) {
@@ -81,17 +85,37 @@ final class StdioTransport implements Transport {
         if (problem.isPresent()) {
             throw new SandboxException(problem.get());
         }
-        Optional<Path> egress = Optional.empty();
-        if (config.sandbox().network() == SandboxConfig.Network.EGRESS) {
-            bridge = EgressBridge.start(config.name(), config.sandbox().proxy());
-            egress = Optional.of(bridge.dir());
+        InstallStep.ensure(host, config, defaultCwd, hidden, System.getenv());
+        try {
+            Optional<Path> egress = Optional.empty();
+            if (config.sandbox().network() == SandboxConfig.Network.EGRESS) {
+                bridge = EgressBridge.start(config.name(), config.sandbox().proxy());
+                egress = Optional.of(bridge.dir());
+                credential = ServerCredentials.mint(config.name());
+            }
+            SandboxPlan plan = BwrapCommand.plan(host, config, defaultCwd, hidden, System.getenv(), egress, Optional.ofNullable(credential));
+            WritablePaths.check(host, plan);
+            LOG.debug("[{}] sandbox: {}", config.name(), BwrapCommand.display(plan.argv()));
+            ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(new java.io.File("/"));
+            pb.environment().clear();
+            pb.environment().putAll(plan.env());
+            return pb.start();
+        } catch (IOException | RuntimeException e) {
+            releaseEgress();
+            throw e;
         }
-        SandboxPlan plan = BwrapCommand.plan(host, config, defaultCwd, hidden, System.getenv(), egress);
-        LOG.debug("[{}] sandbox: {}", config.name(), BwrapCommand.display(plan.argv()));
-        ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(new java.io.File("/"));
-        pb.environment().clear();
-        pb.environment().putAll(plan.env());
-        return pb.start();
+    }
+
+    /** The bridge closes and the server's egress credential is revoked: nothing of this start reaches the proxy any more. */
+    private void releaseEgress() {
+        EgressBridge b = bridge;
+        if (b != null) {
+            b.close();
+        }
+        ServerCredentials.Credential c = credential;
+        if (c != null) {
+            c.close();
+        }
     }
 
     private Process startUnconfined() throws IOException {
@@ -178,7 +202,8 @@ final class StdioTransport implements Transport {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                limiter.line(line);
+                ServerCredentials.Credential c = credential;
+                limiter.line(c == null ? line : c.redact(line)); // a server may print its proxy variables
             }
         } catch (IOException e) {
             // the process ended
@@ -210,10 +235,7 @@ final class StdioTransport implements Transport {
     /** Ends the process and its children (npx starts the real server as a child). */
     @Override
     public void close() {
-        EgressBridge b = bridge;
-        if (b != null) {
-            b.close();
-        }
+        releaseEgress();
         Process p = process;
         if (p == null) {
             return;

@@ -72,8 +72,8 @@ class SandboxConfigTest {
     @CsvSource(delimiter = '|', value = {
             "sandbox: off                                  | 4 | servers.s.sandbox: must be a mapping, or none to run the server unconfined",
             "sandbox: { network: host }                    | 4 | servers.s.sandbox.network: must be none or egress",
-            "sandbox: { nework: none }                     | 4 | servers.s.sandbox.nework: unknown key (allowed: env, limits, network, proxy, read_only, read_write, workdir)",
-            "sandbox: { proxy: '127.0.0.1:3128' }          | 4 | servers.s.sandbox.proxy: applies only with network: egress",
+            "sandbox: { nework: none }                     | 4 | servers.s.sandbox.nework: unknown key (allowed: env, install, limits, network, proxy, read_only, read_write, workdir)",
+            "sandbox: { proxy: '127.0.0.1:3128' }          | 4 | servers.s.sandbox.proxy: applies only with network: egress or an install step",
             "sandbox: { network: egress, proxy: nope }     | 4 | servers.s.sandbox.proxy: must be host:port, e.g. 127.0.0.1:3128",
             "sandbox: { read_only: /data }                 | 4 | servers.s.sandbox.read_only: must be a list",
             "sandbox: { read_write: ['/'] }                | 4 | servers.s.sandbox.read_write[0]: the root directory cannot be bound: name the directories the server needs",
@@ -82,11 +82,38 @@ class SandboxConfigTest {
             "sandbox: { limits: { max_processes: 0 } }     | 4 | servers.s.sandbox.limits.max_processes: must be between 1 and 1048576",
             "sandbox: { limits: { wall_timeout: 10 } }     | 4 | servers.s.sandbox.limits.wall_timeout: must be a duration like 500ms, 30s, 5m or 1h",
             "sandbox: { limits: { memory: 10 } }           | 4 | servers.s.sandbox.limits.memory: unknown key (allowed: cpu_seconds, max_file_size_mb, max_message_bytes, max_open_files, max_processes, max_stderr_lines, memory_mb, wall_timeout)",
+            "sandbox: { install: npx }                     | 4 | servers.s.sandbox.install: must be a mapping: { command, args, cache, timeout }",
+            "sandbox: { install: { cache: [c] } }          | 4 | servers.s.sandbox.install: needs command or args (without command, the server's own command runs with these args)",
+            "sandbox: { install: { args: [x], cach: [c] } } | 4 | servers.s.sandbox.install.cach: unknown key (allowed: args, cache, command, timeout)",
+            "sandbox: { install: { command: '' } }         | 4 | servers.s.sandbox.install.command: must not be empty",
+            "sandbox: { install: { args: [x], timeout: 5 } } | 4 | servers.s.sandbox.install.timeout: must be a duration like 500ms, 30s, 5m or 1h",
     })
     void brokenBlocks(String line, int lineNo, String message) {
         assertThatThrownBy(() -> load("  s:\n    command: node\n    " + line + "\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(dir.resolve("waygate.yaml") + ":" + (lineNo + 1) + ": " + message);
+    }
+
+    @Test
+    void anInstallStepWithItsCacheAndTheProxyItUses() throws IOException {
+        SandboxConfig s = load("""
+                  s:
+                    command: npx
+                    args: [-y, "@scope/server"]
+                    sandbox:
+                      proxy: 127.0.0.1:3129
+                      install: { args: [--yes, "@scope/server", --version], cache: [cache/npm], timeout: 2m }
+                """).servers().get("s").sandbox();
+
+        assertThat(s.network()).as("the server itself stays offline").isEqualTo(SandboxConfig.Network.NONE);
+        assertThat(s.proxy()).isEqualTo(new HostPort("127.0.0.1", 3129));
+        assertThat(s.install()).contains(new SandboxConfig.Install(Optional.empty(), List.of("--yes", "@scope/server", "--version"),
+                List.of(dir.resolve("cache/npm")), Duration.ofMinutes(2)));
+        SandboxConfig.Install d = load("  d: { command: npx, sandbox: { install: { command: uvx, args: [tool] } } }\n")
+                .servers().get("d").sandbox().install().orElseThrow();
+        assertThat(d.command()).contains("uvx");
+        assertThat(d.cache()).isEmpty();
+        assertThat(d.timeout()).isEqualTo(SandboxConfig.Install.DEFAULT_INSTALL_TIMEOUT);
     }
 
     @Test

@@ -175,6 +175,71 @@ class BwrapCommandTest {
     }
 
     @Test
+    void theEgressCredentialTravelsAsProxyUserinfoInTheEnvironmentOnly() throws Exception {
+        SandboxConfig sb = new SandboxConfig(true, SandboxConfig.Network.EGRESS, new HostPort("127.0.0.1", 3128), List.of(), List.of(),
+                Optional.empty(), SandboxConfig.DEFAULT_ENV, SandboxConfig.Limits.DEFAULTS);
+        Path bridge = Files.createDirectories(dir.resolve("bridge"));
+        try (ServerCredentials.Credential c = ServerCredentials.mint("srv")) {
+            SandboxPlan p = BwrapCommand.plan(USER, server(List.of("a"), Optional.empty(), Map.of(), sb), HOME_DIR, List.of(),
+                    GATEWAY_ENV, Optional.of(bridge), Optional.of(c));
+            String url = "http://" + c.userinfo() + "@127.0.0.1:3128";
+            assertThat(p.env()).containsEntry("HTTP_PROXY", url).containsEntry("HTTPS_PROXY", url).containsEntry("http_proxy", url)
+                    .containsEntry("https_proxy", url);
+            String secret = c.userinfo().substring(4);
+            assertThat(p.argv()).noneMatch(a -> a.contains(secret));
+        }
+    }
+
+    @Test
+    void theInstallWritesTheCacheWithEgressAndTheServerOnlyReadsIt() throws Exception {
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        Path bridge = Files.createDirectories(dir.resolve("bridge"));
+        SandboxConfig sb = new SandboxConfig(true, SandboxConfig.Network.NONE, SandboxConfig.DEFAULT_PROXY, List.of(), List.of(),
+                Optional.empty(), SandboxConfig.DEFAULT_ENV, SandboxConfig.Limits.DEFAULTS,
+                Optional.of(new SandboxConfig.Install(Optional.of("sh"), List.of("-c", "true"), List.of(cache), Duration.ofMinutes(1))));
+        ServerConfig s = server(List.of("stdio"), Optional.empty(), Map.of("npm_config_cache", cache.toString()), sb);
+        try (ServerCredentials.Credential c = ServerCredentials.mint("srv")) {
+            SandboxPlan install = BwrapCommand.installPlan(USER, s, HOME_DIR, List.of(), GATEWAY_ENV, bridge, c);
+            assertThat(triples(install.argv(), "--bind")).contains(List.of(cache.toString(), cache.toString()));
+            assertThat(install.argv().subList(install.argv().size() - 3, install.argv().size())).containsExactly("/usr/bin/sh", "-c", "true");
+            assertThat(install.argv()).containsSubsequence("--", "/bin/sh", "-c"); // the egress launcher
+            assertThat(install.env()).containsEntry("HTTP_PROXY", "http://" + c.userinfo() + "@127.0.0.1:3128")
+                    .containsEntry("npm_config_cache", cache.toString());
+        }
+        SandboxPlan serve = BwrapCommand.plan(USER, s, HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty());
+        assertThat(triples(serve.argv(), "--ro-bind")).contains(List.of(cache.toString(), cache.toString()));
+        assertThat(triples(serve.argv(), "--bind")).isEmpty();
+        assertThat(serve.env()).doesNotContainKey("HTTP_PROXY");
+        assertThat(serve.argv().getLast()).isEqualTo("stdio");
+    }
+
+    /** Checked with the real setpriv (as root, for the sandbox's own uid) or access(2) (as an ordinary user). */
+    @Test
+    void aReadWritePathTheSandboxCannotWriteIsRefusedNamingIt() throws Exception {
+        Path area = Files.createTempDirectory("waygate-writable");
+        try {
+            Files.setPosixFilePermissions(area, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path open = Files.createDirectories(area.resolve("open"));
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path locked = Files.createDirectories(area.resolve("locked"));
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+            SandboxHost host = SandboxHost.get().root() ? ROOT : USER;
+            WritablePaths.check(host, BwrapCommand.plan(host, server(List.of(), Optional.empty(), Map.of(),
+                    sandbox(List.of(locked), List.of(open), SandboxConfig.Limits.DEFAULTS)), HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty()));
+            SandboxPlan bad = BwrapCommand.plan(host, server(List.of(), Optional.empty(), Map.of(),
+                    sandbox(List.of(), List.of(open, locked), SandboxConfig.Limits.DEFAULTS)), HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty());
+            assertThatThrownBy(() -> WritablePaths.check(host, bad)).isInstanceOf(SandboxException.class)
+                    .hasMessageStartingWith("sandbox: read_write path " + locked + " is not writable by the sandbox (")
+                    .hasMessageContaining("mode r-xr-xr-x");
+        } finally {
+            Files.setPosixFilePermissions(area.resolve("locked"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            try (var w = Files.walk(area)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void aMissingPathOrCommandIsRefused() {
         assertThatThrownBy(() -> BwrapCommand.plan(USER, server(List.of(), Optional.empty(), Map.of(),
                 sandbox(List.of(dir.resolve("nope")), List.of(), SandboxConfig.Limits.DEFAULTS)), HOME_DIR, List.of(), GATEWAY_ENV, Optional.empty()))
