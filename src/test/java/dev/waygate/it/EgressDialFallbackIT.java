@@ -2,6 +2,7 @@ package dev.waygate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ class EgressDialFallbackIT {
     static Thread echoing;
     static GatewayProcess gw;
     static int proxy;
+    static Path data;
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,6 +45,7 @@ class EgressDialFallbackIT {
                   rules:
                     - { name: local, domains: [twoway.test, mixed.test, down.test], ports: [%d], allow_cidrs: [127.0.0.0/8] }
                 """.formatted(proxy, port));
+        data = p.dir().resolve("data");
         Path hosts = p.dir().resolve("hosts");
         Files.writeString(hosts, """
                 127.0.0.2 twoway.test
@@ -89,6 +92,34 @@ class EgressDialFallbackIT {
             s.getOutputStream().flush();
             byte[] back = s.getInputStream().readNBytes("through the tunnel\n".length());
             assertThat(new String(back, StandardCharsets.US_ASCII)).isEqualTo("through the tunnel\n");
+        }
+        // The tunnel's audit entry (written when it closes) names the address actually reached.
+        String target = "twoway.test:" + echo.getLocalPort();
+        JsonNode entry = awaitAudit(e -> e.path("action").asText().equals("egress.connect")
+                && e.path("target").asText().equals(target) && e.path("decision").asText().equals("allow"));
+        assertThat(entry.at("/args/resolved").asText()).isEqualTo("127.0.0.1");
+        assertThat(entry.at("/args/bytes_out").asLong()).isEqualTo("through the tunnel\n".length());
+    }
+
+    /** The first journal entry matching {@code wanted}, waiting for the asynchronous write (up to 30 s). */
+    static JsonNode awaitAudit(java.util.function.Predicate<JsonNode> wanted) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (var files = Files.list(data.resolve("audit"))) {
+                for (Path f : files.filter(x -> x.getFileName().toString().startsWith("audit-")).sorted().toList()) {
+                    for (String line : Files.readAllLines(f)) {
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        JsonNode e = dev.waygate.mcp.Json.MAPPER.readTree(line);
+                        if (wanted.test(e)) {
+                            return e;
+                        }
+                    }
+                }
+            }
+            assertThat(System.nanoTime()).as("an audit entry within 30 s").isLessThan(deadline);
+            Thread.sleep(200);
         }
     }
 
