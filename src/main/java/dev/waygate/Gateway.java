@@ -75,7 +75,7 @@ public final class Gateway implements AutoCloseable {
                         .orElse("http://" + config.listen().host() + ":" + port() + "/dashboard/"));
         approvals.onNew(webhooks::announce);
         this.egress = config.egress().map(e -> new dev.waygate.egress.Egress(e, auth, audit, metrics, dev.waygate.net.Resolver.SYSTEM));
-        egress.ifPresent(g -> policy.onValidConfig(next -> next.egress().ifPresent(g::reload)));
+        egress.ifPresent(g -> policy.onValidConfig(next -> next.egress().map(g::reload).orElse(false)));
         this.http = new HttpFront(config, router, auth, keys, audit, policy, pins, approvals, webhooks, signing, metrics, egress);
         router.auditUpstreamEvents(audit::record);
         policy.onReload(this::reloaded);

@@ -73,12 +73,18 @@ public final class Egress implements AutoCloseable {
         return rules.get();
     }
 
-    /** Puts the rules of a validated reload in force; requests already admitted keep their decision. */
-    public void reload(EgressConfig next) {
+    /**
+     * Puts the rules of a validated reload in force; requests already admitted keep their decision.
+     *
+     * @return whether they differ from the rules that were in force
+     */
+    public boolean reload(EgressConfig next) {
         RuleSet old = rules.getAndSet(next.rules());
-        if (!old.equals(next.rules())) {
-            LOG.info("egress: {} rules loaded from {}", next.rules().rules().size(), next.rules().source());
+        if (old.equals(next.rules())) {
+            return false;
         }
+        LOG.info("egress: {} rules loaded from {}", next.rules().rules().size(), next.rules().source());
+        return true;
     }
 
     public ObjectNode stats() {

@@ -1,9 +1,9 @@
 package dev.waygate.egress;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EndPoint;
@@ -18,8 +18,8 @@ import org.eclipse.jetty.util.Promise;
 /**
  * CONNECT tunnels with Jetty's {@link ConnectHandler} (no TLS interception: the bytes are
  * relayed as they are). Here, before Jetty dials: identify, take a tunnel slot, judge; then dial
- * exactly the first checked address (never the name again), count bytes each way, and record
- * the tunnel when either side closes. Every other request goes to the wrapped handler.
+ * the checked addresses in order until one answers (never the name again), count bytes each way,
+ * and record the tunnel when either side closes. Every other request goes to the wrapped handler.
  */
 final class TunnelHandler extends ConnectHandler {
     private static final String EXCHANGE = TunnelHandler.class.getName() + ".exchange";
@@ -64,29 +64,36 @@ final class TunnelHandler extends ConnectHandler {
         super.handleConnect(request, response, callback, serverAddress);
     }
 
-    /** Dials the checked address; {@code host} is not looked up again (DNS rebinding). */
+    /**
+     * Dials the checked addresses in order ({@link Dialer}), on a virtual thread since the
+     * attempts block; {@code host} is not looked up again (DNS rebinding). Jetty takes the
+     * connected channel as it is; a failure goes to {@link #onConnectFailure}.
+     */
     @Override
     protected void connectToServer(Request request, String host, int port, Promise<SocketChannel> promise) {
         Exchange x = (Exchange) request.getAttribute(EXCHANGE);
-        SocketChannel channel = null;
-        try {
-            channel = SocketChannel.open();
-            channel.socket().setTcpNoDelay(true);
-            channel.configureBlocking(false);
-            InetSocketAddress address = new InetSocketAddress(x.decision().addresses().getFirst(), port);
-            x.dialed = address;
-            channel.connect(address);
-            promise.succeeded(channel);
-        } catch (Throwable e) {
-            if (channel != null) {
+        Dialer dialer = new Dialer(Duration.ofMillis(getConnectTimeout()), Dialer.SOCKET);
+        Thread.ofVirtual().name("egress-dial").start(() -> {
+            Dialer.Dialed d;
+            try {
+                d = dialer.dial(x.decision().addresses(), port);
+            } catch (Throwable e) {
+                promise.failed(e);
+                return;
+            }
+            try {
+                x.dialed = d.address();
+                d.channel().configureBlocking(false);
+                promise.succeeded(d.channel());
+            } catch (Throwable e) {
                 try {
-                    channel.close();
+                    d.channel().close();
                 } catch (IOException ignored) {
                     // already failing
                 }
+                promise.failed(e);
             }
-            promise.failed(e);
-        }
+        });
     }
 
     @Override

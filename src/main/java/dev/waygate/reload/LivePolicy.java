@@ -39,7 +39,7 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
     private final AtomicReference<PolicySnapshot> current;
     private volatile Optional<ReloadResult> last = Optional.empty();
     private final List<java.util.function.Consumer<ReloadResult>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<java.util.function.Consumer<GatewayConfig>> configListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Predicate<GatewayConfig>> configListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param started the configuration the gateway runs with: version 1 of the policy */
     public LivePolicy(GatewayConfig started, ConfigLoader loader) {
@@ -69,11 +69,13 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
     }
 
     /**
-     * Told every validated configuration a reload reads (applied or unchanged), for parts
-     * that reload their own piece: the egress rules, whose {@code rules_file} may change while
-     * this file does not. Not called for a refused file.
+     * Told every validated configuration a reload reads, for parts that reload their own piece:
+     * the egress rules, whose {@code rules_file} may change while this file does not. The listener
+     * answers whether it put something new in force; if any did, the reload is
+     * {@link ReloadResult.Outcome#APPLIED} (a new version) even when this file is unchanged. Not
+     * called for a refused file (a file it names that does not validate refuses the reload).
      */
-    public void onValidConfig(java.util.function.Consumer<GatewayConfig> listener) {
+    public void onValidConfig(java.util.function.Predicate<GatewayConfig> listener) {
         configListeners.add(listener);
     }
 
@@ -88,8 +90,10 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
      *   <li>read the bytes once and validate them with the start-up loader; on any error keep the
      *       snapshot in force and report {@code file:line: key: reason};</li>
      *   <li>list the keys that differ from the started configuration (restart needed);</li>
-     *   <li>if the content is the one in force, change nothing; otherwise swap in policy and rate
-     *       limits as one new snapshot with the next version.</li>
+     *   <li>hand the validated configuration to the parts that reload their own piece (egress rules,
+     *       which may live in a {@code rules_file} of their own);</li>
+     *   <li>if the content is the one in force and no part changed, change nothing; otherwise swap
+     *       in policy and rate limits as one new snapshot with the next version.</li>
      * </ol>
      * Never throws for a bad file: the result says what happened, and it is logged.
      *
@@ -101,8 +105,11 @@ public final class LivePolicy implements Supplier<PolicySnapshot> {
         try {
             GatewayConfig next = loader.read(started.file(), read());
             List<String> restart = restartNeeded(next);
-            configListeners.forEach(l -> l.accept(next));
-            if (next.digest().equals(old.digest())) {
+            boolean partChanged = false;
+            for (var l : configListeners) {
+                partChanged |= l.test(next); // every part is told, whatever the others answer
+            }
+            if (next.digest().equals(old.digest()) && !partChanged) {
                 r = new ReloadResult(ReloadResult.Outcome.UNCHANGED, old, restart, Optional.empty(), trigger, Instant.now());
             } else {
                 PolicySnapshot s = new PolicySnapshot(next.policy(), next.rateLimits(), old.version() + 1, Instant.now(),

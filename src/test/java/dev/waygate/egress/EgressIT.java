@@ -479,8 +479,15 @@ class EgressIT {
             assertThat(curl("-U", "filed:" + k, url).status()).isEqualTo(200);
 
             Files.writeString(rules, "{\"rules\": []}");
-            assertThat(rest("POST", "/proxy/reload-config", adminKey(), null).path("status").asInt()).isEqualTo(200);
+            JsonNode applied = rest("POST", "/proxy/reload-config", adminKey(), null);
+            assertThat(applied.path("status").asInt()).isEqualTo(200);
+            // Only the rules file changed, not waygate.yaml: still a new version, applied.
+            assertThat(applied.at("/body/applied").asBoolean()).isTrue();
+            assertThat(applied.at("/body/version").asInt()).isGreaterThan(bad.at("/body/version").asInt());
             assertThat(curl("-U", "filed:" + k, url).status()).isEqualTo(403);
+            JsonNode again = rest("POST", "/proxy/reload-config", adminKey(), null);
+            assertThat(again.at("/body/applied").asBoolean()).isFalse();
+            assertThat(again.at("/body/version").asInt()).isEqualTo(applied.at("/body/version").asInt());
         } finally {
             Files.writeString(rules, good);
             rest("POST", "/proxy/reload-config", adminKey(), null);

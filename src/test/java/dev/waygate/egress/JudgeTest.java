@@ -76,6 +76,29 @@ class JudgeTest {
     }
 
     @Test
+    void aTunnelIsHandedEveryCheckedAddressInResolutionOrderAndTheDialerTriesThemSo() throws Exception {
+        Dns twoWay = new Dns(Map.of("twoway.example", List.of("127.0.0.2", "::1", "127.0.0.1"),
+                "half.example", List.of("127.0.0.2", "10.9.9.9")));
+        EgressRule local = new EgressRule("local", List.of(DomainPattern.parse("*.example")), Set.of(443), Set.of(), Set.of(),
+                List.of(), Set.of(), Set.of(), Optional.empty(), true, EgressRule.Mode.ENFORCE,
+                List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
+        RuleSet set = new RuleSet(List.of(local), RuleSet.Unmatched.DENY, "test");
+        Judge j = new Judge(() -> set, twoWay);
+        Decision d = j.decide(DEV, new Target("https", "twoway.example", 443, "CONNECT", "", true));
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.addresses()).extracting(InetAddress::getHostAddress).containsExactly("127.0.0.2", "0:0:0:0:0:0:0:1", "127.0.0.1");
+        DialerTest.FakeNetwork net = new DialerTest.FakeNetwork(InetAddress.ofLiteral("127.0.0.1"));
+        new Dialer(java.time.Duration.ofSeconds(5), net).dial(d.addresses(), 443).channel().close();
+        assertThat(net.tried).extracting(a -> a.getAddress().getHostAddress())
+                .containsExactly("127.0.0.2", "0:0:0:0:0:0:0:1", "127.0.0.1");
+
+        // One address outside the allowed CIDRs: the name is denied and nothing is handed on to dial.
+        Decision half = j.decide(DEV, new Target("https", "half.example", 443, "CONNECT", "", true));
+        assertThat(half).extracting(Decision::allowed, Decision::reason).containsExactly(false, "private");
+        assertThat(half.addresses()).isEmpty();
+    }
+
+    @Test
     void wildcardsMatchSubdomainsOnly() {
         Judge j = judge(rule("raw", List.of("*.githubusercontent.com"), Set.of(), List.of(), Set.of(), EgressRule.Mode.ENFORCE, List.of(), Optional.empty()));
         assertThat(j.decide(DEV, http("raw.githubusercontent.com", "GET", "/")).allowed()).isTrue();

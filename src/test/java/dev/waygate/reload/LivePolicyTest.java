@@ -65,6 +65,29 @@ class LivePolicyTest {
     }
 
     @Test
+    void aPartThatChangedMakesTheReloadAppliedThoughTheFileIsTheSame() throws Exception {
+        LivePolicy live = start(A);
+        List<Boolean> answers = new ArrayList<>(List.of(true, false));
+        List<Boolean> seconds = new ArrayList<>();
+        live.onValidConfig(c -> answers.removeFirst());
+        live.onValidConfig(c -> seconds.add(true) && false); // told even when the first part changed
+
+        ReloadResult changed = live.reload("test");
+        assertThat(changed.outcome()).isEqualTo(ReloadResult.Outcome.APPLIED);
+        assertThat(changed.inForce().version()).isEqualTo(2);
+        ReloadResult same = live.reload("test");
+        assertThat(same.outcome()).isEqualTo(ReloadResult.Outcome.UNCHANGED);
+        assertThat(same.inForce().version()).isEqualTo(2);
+        assertThat(seconds).hasSize(2);
+
+        write("policy: { rules: [ { name: bad, colour: red } ] }\n");
+        live.onValidConfig(c -> {
+            throw new AssertionError("a refused file is not handed to the parts");
+        });
+        assertThat(live.reload("test").outcome()).isEqualTo(ReloadResult.Outcome.REFUSED);
+    }
+
+    @Test
     void aValidFileSwapsPolicyAndRateLimitsAsTheNextVersion() throws Exception {
         LivePolicy live = start(A);
         PolicySnapshot before = live.get();
