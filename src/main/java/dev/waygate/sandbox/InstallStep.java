@@ -77,8 +77,14 @@ public final class InstallStep {
             Deque<String> tail = new ArrayDeque<>();
             Thread reader = Thread.ofPlatform().daemon().name("install-" + server.name()).start(() -> read(server.name(), p, tail, credential));
             if (!p.waitFor(install.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                List<ProcessHandle> tree = p.descendants().toList();
+                tree.forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
+                // reaped before the failure is reported: a retry must not find the last attempt still running
+                for (ProcessHandle h : tree) {
+                    h.onExit().completeOnTimeout(h, 5, TimeUnit.SECONDS).join();
+                }
+                p.waitFor(5, TimeUnit.SECONDS);
                 throw new SandboxException("install did not finish within " + install.timeout().toSeconds() + " s");
             }
             reader.join(2000);
