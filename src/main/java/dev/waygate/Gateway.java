@@ -113,8 +113,15 @@ public final class Gateway implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        router.start();
+        // The upstreams (sandbox check, processes, handshakes, first lists) start while Jetty does.
+        var upstreams = java.util.concurrent.CompletableFuture.runAsync(router::start,
+                r -> Thread.ofPlatform().name("start-upstreams").start(r));
         http.start();
+        try {
+            upstreams.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
         if (egress.isPresent()) {
             egress.get().start();
         }

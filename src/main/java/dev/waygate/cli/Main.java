@@ -1,6 +1,7 @@
 package dev.waygate.cli;
 
 import dev.waygate.config.ConfigException;
+import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,11 +12,19 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "waygate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = VersionCommand.Provider.class,
-        description = "Security gateway for AI agents: one MCP front for many MCP servers.",
-        subcommands = {ServeCommand.class, StdioCommand.class, CheckConfigCommand.class, KeysCommand.class, PolicyCommand.class,
-                AuditCommand.class, ToolsCommand.class, SandboxCommand.class, ApprovalsCommand.class,
-                VersionCommand.class})
+        description = "Security gateway for AI agents: one MCP front for many MCP servers.")
 public final class Main {
+    /**
+     * The subcommands, in the order {@code --help} lists them. Added in {@link #run} rather than
+     * named in {@code @Command(subcommands)}: picocli builds the model of every command it is given
+     * by reflection, which was a tenth of {@code serve}'s start-up; a command line that names one
+     * of them gets only that one (with its own subcommands), anything else gets all of them, so
+     * that help, suggestions and errors read as before.
+     */
+    private static final List<Class<?>> COMMANDS = List.of(ServeCommand.class, StdioCommand.class, CheckConfigCommand.class,
+            KeysCommand.class, PolicyCommand.class, AuditCommand.class, ToolsCommand.class, SandboxCommand.class,
+            ApprovalsCommand.class, VersionCommand.class);
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
@@ -28,6 +37,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Startup.tune();
         System.exit(run(args));
     }
 
@@ -38,6 +48,11 @@ public final class Main {
     /** With another environment: tests cannot set the process's own. */
     static int run(Function<String, String> env, String... args) {
         CommandLine cl = new CommandLine(new Main(env));
+        Class<?> named = args.length == 0 ? null : COMMANDS.stream()
+                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst().orElse(null);
+        for (Class<?> c : named != null ? List.of(named) : COMMANDS) {
+            cl.addSubcommand(c);
+        }
         // One line, like every other error (picocli would print the whole usage); the usage is a --help away.
         cl.setParameterExceptionHandler((e, given) -> {
             String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()

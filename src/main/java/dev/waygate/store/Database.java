@@ -102,6 +102,7 @@ public final class Database implements AutoCloseable {
     public static Database open(Path dataDir) {
         try {
             ensurePrivateDir(dataDir);
+            SqliteNative.prepare();
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("waygate.db"));
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
