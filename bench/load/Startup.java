@@ -109,7 +109,7 @@ final class Startup {
                 if (System.nanoTime() - t0 > 120_000_000_000L) {
                     throw new IOException(v.name() + ": not ready after 120 s: " + cmd);
                 }
-                Thread.sleep(2);
+                Thread.sleep(5);
             }
             double wall = (System.nanoTime() - t0) / 1e6;
             long jvm = 0, jit = 0, main = 0;
