@@ -48,24 +48,10 @@ final class SqliteNative {
         }
         tried = true;
         try {
-            Path dir = cacheDir();
-            if (dir == null) {
+            Path dir = cacheDir(System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home"));
+            Path lib = dir == null ? null : cachedLibrary(dir);
+            if (lib == null) {
                 return;
-            }
-            String name = org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
-            URL url = org.sqlite.JDBC.class.getResource(org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name);
-            if (url == null || !"jar".equals(url.getProtocol())) {
-                return;
-            }
-            JarURLConnection jar = (JarURLConnection) url.openConnection();
-            JarEntry entry = jar.getJarEntry();
-            if (entry.getCrc() < 0 || entry.getSize() < 0) {
-                return;
-            }
-            String version = org.sqlite.SQLiteJDBCLoader.getVersion();
-            Path lib = dir.resolve(String.format(Locale.ROOT, "sqlite-%s-%08x-%d-%s", version, entry.getCrc(), entry.getSize(), name));
-            if (!matches(lib, entry)) {
-                extract(jar, entry, lib);
             }
             System.load(lib.toString()); // fails here (not inside sqlite-jdbc) on a noexec mount: then nothing is set
             System.setProperty("org.sqlite.lib.path", dir.toString());
@@ -76,10 +62,34 @@ final class SqliteNative {
         }
     }
 
-    /** The cache directory, created owner-only; null when there is none this process may trust. */
-    static Path cacheDir() throws IOException {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        String home = System.getProperty("user.home");
+    /**
+     * The library for this platform in {@code dir}, extracted from the jar first when it is missing
+     * or differs from the jar's entry (size and CRC-32); null when the library is not in a jar.
+     */
+    static Path cachedLibrary(Path dir) throws IOException {
+        String name = org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
+        URL url = org.sqlite.JDBC.class.getResource(org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name);
+        if (url == null || !"jar".equals(url.getProtocol())) {
+            return null;
+        }
+        JarURLConnection jar = (JarURLConnection) url.openConnection();
+        JarEntry entry = jar.getJarEntry();
+        if (entry.getCrc() < 0 || entry.getSize() < 0) {
+            return null;
+        }
+        String version = org.sqlite.SQLiteJDBCLoader.getVersion();
+        Path lib = dir.resolve(String.format(Locale.ROOT, "sqlite-%s-%08x-%d-%s", version, entry.getCrc(), entry.getSize(), name));
+        if (!matches(lib, entry)) {
+            extract(jar, entry, lib);
+        }
+        return lib;
+    }
+
+    /**
+     * The cache directory ({@code $XDG_CACHE_HOME/waygate}, else {@code ~/.cache/waygate}), created
+     * owner-only; null when there is none this process may trust.
+     */
+    static Path cacheDir(String xdg, String home) throws IOException {
         Path base;
         if (xdg != null && xdg.startsWith("/")) {
             base = Path.of(xdg);
