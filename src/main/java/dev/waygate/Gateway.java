@@ -116,11 +116,24 @@ public final class Gateway implements AutoCloseable {
         // The upstreams (sandbox check, processes, handshakes, first lists) start while Jetty does.
         var upstreams = java.util.concurrent.CompletableFuture.runAsync(router::start,
                 r -> Thread.ofPlatform().name("start-upstreams").start(r));
-        http.start();
+        Exception failed = null;
         try {
-            upstreams.join();
+            http.start();
+        } catch (Exception e) {
+            failed = e;
+        }
+        try {
+            upstreams.join(); // also after a failure: close() then stops every upstream that started
         } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof Exception x ? x : e;
+            Exception cause = e.getCause() instanceof Exception x ? x : e;
+            if (failed == null) {
+                failed = cause;
+            } else {
+                failed.addSuppressed(cause);
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
         if (egress.isPresent()) {
             egress.get().start();
