@@ -2,8 +2,13 @@
 # Order: $WAYGATE_JAVA_HOME, $JAVA_HOME, java on PATH, then /usr/lib/jvm/* and /opt/*jdk*.
 waygate_jdk_major() {
   local v
-  v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-  echo "${v%%.*}"
+  # The JDK's release file names its version: no JVM start (each one took 0.1-0.5 s before the gateway's own).
+  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null)
+  if [ -z "$v" ]; then
+    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    v=${v%%.*}
+  fi
+  echo "$v"
 }
 waygate_find_jdk() {
   local c major

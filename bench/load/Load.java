@@ -453,6 +453,7 @@ public final class Load {
             case "run" -> loadRun();
             case "sessions" -> Scale.sessions();
             case "ready" -> Scale.ready();
+            case "startup" -> Startup.run();
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
     }

@@ -121,8 +121,28 @@ public final class Gateway implements AutoCloseable {
         if (egress.isPresent()) {
             egress.get().start(); // first: sandboxed servers with network: egress (and install steps) use it as they start
         }
-        router.start();
-        http.start();
+        // The upstreams (sandbox check, processes, handshakes, first lists) start while Jetty does.
+        var upstreams = java.util.concurrent.CompletableFuture.runAsync(router::start,
+                r -> Thread.ofPlatform().name("start-upstreams").start(r));
+        Exception failed = null;
+        try {
+            http.start();
+        } catch (Exception e) {
+            failed = e;
+        }
+        try {
+            upstreams.join(); // also after a failure: close() then stops every upstream that started
+        } catch (java.util.concurrent.CompletionException e) {
+            Exception cause = e.getCause() instanceof Exception x ? x : e;
+            if (failed == null) {
+                failed = cause;
+            } else {
+                failed.addSuppressed(cause);
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleAtFixedRate(rateLimits::evictFull, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(this::syncPins, 1, 1, TimeUnit.SECONDS); // approvals made by the CLI

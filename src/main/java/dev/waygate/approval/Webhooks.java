@@ -34,8 +34,12 @@ public final class Webhooks {
     private final List<ApprovalsConfig.Webhook> hooks;
     private final Signing signing;
     private final Supplier<String> dashboard;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * Made on the first delivery: building an {@link HttpClient} initialises TLS (the default
+     * {@code SSLContext} and its trust store), which cost a large share of the gateway's start-up
+     * although most configurations have no webhook.
+     */
+    private volatile HttpClient http;
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
 
     /** Per webhook: what happened so far. */
@@ -54,6 +58,20 @@ public final class Webhooks {
         this.signing = signing;
         this.dashboard = dashboard;
         hooks.forEach(h -> counters.put(h.name(), new Counters()));
+    }
+
+    private HttpClient client() {
+        HttpClient c = http;
+        if (c == null) {
+            synchronized (this) {
+                c = http;
+                if (c == null) {
+                    c = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+                    http = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** Starts the deliveries of one new approval; returns at once. */
@@ -104,7 +122,7 @@ public final class Webhooks {
                         .header("X-Waygate-Event", "approval.requested")
                         .header("X-Waygate-Signature", signing.bodySignature(t, body))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-                int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = client().send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status / 100 == 2) {
                     synchronized (c) {
                         c.delivered++;

@@ -173,6 +173,7 @@ public final class Database implements AutoCloseable {
     private static Database open(Path dataDir, String file, List<String> migrations, String synchronous) {
         try {
             ensurePrivateDir(dataDir);
+            SqliteNative.prepare();
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(file));
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
