@@ -435,6 +435,12 @@ public final class Router {
             };
             java.util.function.Function<ObjectNode, JsonNode> run = p -> pipeline.execute(
                     new Call(kind, name, p, Optional.of(s.principal()), scope, Optional.empty()));
+            String state = params.path("requestState").asText("");
+            if (state.startsWith(dev.waygate.approval.ApprovalStage.STATE_PREFIX)) {
+                // The approval gate's own state: the gate checks it; nothing is held for it here.
+                ObjectNode forwarded = dev.waygate.mcp.ModernMeta.forwardable(params).put("requestState", state);
+                return mrtr.start(method, name, scope, () -> run.apply(forwarded));
+            }
             if (params.has("requestState")) {
                 return mrtr.resume(method, name, params, scope, run);
             }
