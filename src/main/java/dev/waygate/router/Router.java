@@ -404,6 +404,12 @@ public final class Router {
         }
     }
 
+    /** The input schema of a tool as clients see it (its {@code x-mcp-header} annotations name the Mcp-Param headers). */
+    public Optional<JsonNode> toolInputSchema(String name) {
+        return Optional.ofNullable(catalog.view().toolsByName().get(name)).map(e -> e.item().path("inputSchema"))
+                .filter(JsonNode::isObject);
+    }
+
     /** Cancels what a modern request's session has in flight (its response stream was closed: that is the cancellation). */
     public void cancel(ClientSession s) {
         s.inFlight.values().forEach(RequestScope::cancel);
