@@ -169,25 +169,55 @@ final class ModernHandler {
         return BAD_REQUEST.contains(code) ? 400 : 200;
     }
 
-    /** One request answered on its own SSE stream; the client closing it cancels the request. */
+    /**
+     * One request answered on its own SSE stream; the client closing it cancels the request. The
+     * stream starts with the first message, or after one {@link #CLOSE_PROBE} at the latest: an error
+     * answered before anything was streamed gets its own HTTP status (e.g. 400 for a missing client
+     * capability, spec: basic, _meta), which a started stream could no longer carry.
+     */
     private void stream(ClientSession session, JsonNode message, Response response, Callback callback) {
         SseStream sse = new SseStream(response, CLOSE_PROBE);
+        java.util.concurrent.CompletableFuture<Optional<JsonNode>> done = new java.util.concurrent.CompletableFuture<>();
+        String correlation = Correlation.current().orElseGet(Correlation::generate);
+        Thread.ofVirtual().name("mcp-call").start(() -> Correlation.run(correlation, () -> {
+            Optional<JsonNode> reply = Optional.empty();
+            try {
+                reply = router.handle(session, message, sse);
+            } finally {
+                done.complete(reply);
+            }
+        }));
+        Optional<JsonNode> early = null;
+        try {
+            early = done.get(CLOSE_PROBE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // still running: stream
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            early = Optional.empty();
+        }
+        if (early != null && early.isPresent() && early.get().has("error") && sse.nothingQueued()
+                && status(early.get().path("error").path("code").asInt()) != 200) {
+            router.release(session);
+            Http.json(response, callback, status(early.get().path("error").path("code").asInt()), early.get());
+            return;
+        }
         try {
             sse.start();
         } catch (IOException e) {
-            router.release(session);
+            router.cancel(session);
+            done.whenComplete((r, x) -> router.release(session));
             callback.failed(e);
             return;
         }
-        String correlation = Correlation.current().orElseGet(Correlation::generate);
-        Thread.ofVirtual().name("mcp-call").start(() -> Correlation.run(correlation, () -> {
-            try {
-                router.handle(session, message, sse).ifPresent(sse::send);
-            } finally {
-                sse.end();
-                router.release(session);
+        done.whenComplete((r, x) -> {
+            if (r != null) {
+                r.ifPresent(sse::send);
             }
-        }));
+            sse.end();
+            router.release(session);
+        });
         sse.pump();
         if (sse.clientGone()) {
             router.cancel(session);

@@ -71,6 +71,11 @@ final class SseStream implements ClientChannel {
         return true;
     }
 
+    /** Whether nothing has been queued yet (the response may still be answered another way before {@link #start}). */
+    boolean nothingQueued() {
+        return queue.isEmpty();
+    }
+
     /** Asks the writer to finish after what is queued. */
     void end() {
         if (open) {

@@ -333,7 +333,8 @@ public final class Router {
                 case "server/discover" -> {
                     return discover();
                 }
-                case "initialize", "resources/subscribe", "resources/unsubscribe", "subscriptions/listen" ->
+                // ping and logging/setLevel are gone from 2026-07-28 (the draft schema has neither; the log level is per request).
+                case "initialize", "resources/subscribe", "resources/unsubscribe", "subscriptions/listen", "ping", "logging/setLevel" ->
                         throw new McpException(ErrorCodes.METHOD_NOT_FOUND, "method not found: " + method
                                 + (method.equals("subscriptions/listen") ? " (it needs Accept: text/event-stream)" : ""));
                 default -> { }
