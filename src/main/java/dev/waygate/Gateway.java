@@ -36,6 +36,8 @@ public final class Gateway implements AutoCloseable {
     private final RateLimitStage rateLimits = new RateLimitStage();
     private final ToolPins pins;
     private final Approvals approvals;
+    /** The approvals' own database when {@code approvals.store} names one (shared by instances). */
+    private final Optional<Database> approvalsDb;
     private final dev.waygate.metrics.Metrics metrics = new dev.waygate.metrics.Metrics();
     private final Optional<dev.waygate.egress.Egress> egress;
     private Optional<ConfigWatcher> watcher = Optional.empty();
@@ -65,8 +67,10 @@ public final class Gateway implements AutoCloseable {
         Authenticator auth = new Authenticator(config.auth(), keys, config.oauth().map(TokenVerifier::new));
         this.policy = new LivePolicy(config);
         this.pins = new ToolPins(config, db, audit);
-        this.approvals = Approvals.open(config.approvals(), db, audit);
-        Stage approvalStage = new ApprovalStage(approvals, new dev.waygate.audit.Redactor(config.audit().redactFields()));
+        this.approvalsDb = config.approvals().store().map(Database::open);
+        this.approvals = Approvals.open(config.approvals(), approvalsDb.orElse(db), audit, instanceName(config));
+        Stage approvalStage = new ApprovalStage(approvals, new dev.waygate.audit.Redactor(config.audit().redactFields()),
+                new dev.waygate.seal.Sealer(dev.waygate.seal.SealKey.loadOrCreate(config.dataDir())));
         this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit, rateLimits, approvalStage),
                 () -> policy.get().policy(), pins);
         dev.waygate.approval.Signing signing = dev.waygate.approval.Signing.loadOrCreate(config.dataDir());
@@ -146,8 +150,34 @@ public final class Gateway implements AutoCloseable {
         housekeeping.scheduleAtFixedRate(router::expireIdle, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleAtFixedRate(rateLimits::evictFull, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(this::syncPins, 1, 1, TimeUnit.SECONDS); // approvals made by the CLI
+        housekeeping.scheduleWithFixedDelay(this::expireApprovals, 5, 5, TimeUnit.SECONDS);
         if (config.watchConfig()) {
             watcher = Optional.of(ConfigWatcher.start(config.file(), () -> policy.reload("file")));
+        }
+    }
+
+    /** Retried approvals (2026-07-28 clients) past their deadline whose client never came back. */
+    private void expireApprovals() {
+        try {
+            approvals.expireDue();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Gateway.class).warn("approvals: could not expire due approvals: {}", e.getMessage());
+        }
+    }
+
+    /** Stable across restarts, distinct per data directory: names this instance's rows in a shared approval store. */
+    private static String instanceName(GatewayConfig config) {
+        String where = config.dataDir().toAbsolutePath().normalize().toString();
+        try {
+            where = java.net.InetAddress.getLocalHost().getHostName() + ":" + where;
+        } catch (java.io.IOException e) {
+            // the path alone
+        }
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(where.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -211,6 +241,7 @@ public final class Gateway implements AutoCloseable {
         }
         router.stop();
         audit.close();
+        approvalsDb.ifPresent(Database::close);
         db.close();
     }
 }

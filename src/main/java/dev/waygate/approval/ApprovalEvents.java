@@ -20,6 +20,7 @@ final class ApprovalEvents {
     static final String ENDED = "approval.end";
     static final String SIMILAR_GRANTED = "approval.similar_granted";
     static final String SIMILAR_USED = "approval.similar_used";
+    static final String REDEEMED = "approval.redeemed";
 
     private ApprovalEvents() {}
 
@@ -43,6 +44,11 @@ final class ApprovalEvents {
     /** Expired, cancelled by the client, or expired because the client is gone after a restart. */
     static AuditEvent ended(Approval a) {
         return event("", ENDED, a, AuditEvent.Outcome.DENY, a.reason(), details(a).put("state", a.state().wire()));
+    }
+
+    /** A 2026-07-28 client's retry took the approved call's approval: the call runs now, once. */
+    static AuditEvent redeemed(String principal, Approval a) {
+        return event(principal, REDEEMED, a, AuditEvent.Outcome.ALLOW, "approval_redeemed", details(a));
     }
 
     static AuditEvent similarGranted(String approver, Approval a, long minutes) {

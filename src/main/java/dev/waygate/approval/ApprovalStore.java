@@ -61,6 +61,18 @@ final class ApprovalStore {
         });
     }
 
+    /**
+     * Marks an approved approval as used by the call it allowed (its reason becomes {@code redeemed});
+     * true only for the first caller. Compare and set, so two retries at two instances cannot both win.
+     */
+    boolean redeem(String id) {
+        return db.withStatement("UPDATE approvals SET reason = 'redeemed' WHERE id = ? AND state = 'approved' AND reason = 'approved'",
+                ps -> {
+                    ps.setString(1, id);
+                    return ps.executeUpdate() == 1;
+                });
+    }
+
     Optional<Approval> get(String id) {
         return db.withStatement("SELECT " + COLUMNS + " FROM approvals WHERE id = ?", ps -> {
             ps.setString(1, id);

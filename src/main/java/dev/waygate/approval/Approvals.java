@@ -45,13 +45,26 @@ public final class Approvals {
     private final SimilarGrants grants = new SimilarGrants();
     private final Map<String, CompletableFuture<Approval>> waiting = new ConcurrentHashMap<>();
     private final List<Consumer<Approval>> onNew = new CopyOnWriteArrayList<>();
+    /**
+     * Names this gateway in the rows it stores (stable across its restarts): with a store shared by
+     * several instances, a restart expires only its own held calls, never another instance's.
+     */
+    private final String instance;
 
     Approvals(ApprovalsConfig config, ApprovalStore store, AuditLog audit, Clock clock) {
+        this(config, store, audit, clock, "local");
+    }
+
+    Approvals(ApprovalsConfig config, ApprovalStore store, AuditLog audit, Clock clock, String instance) {
         this.config = config;
         this.store = store;
         this.audit = audit;
         this.clock = clock;
+        this.instance = instance;
     }
+
+    /** The session id stored for an approval asked by a 2026-07-28 client: no session holds it, any instance may serve its retry. */
+    static final String RETRY_SESSION = "mrtr:";
 
     /**
      * Opens the approvals in {@code db} and expires every one still pending: sessions live in
@@ -59,7 +72,15 @@ public final class Approvals {
      * {@code client_gone}).
      */
     public static Approvals open(ApprovalsConfig config, Database db, AuditLog audit) {
-        Approvals a = new Approvals(config, new ApprovalStore(db), audit, Clock.systemUTC());
+        return open(config, db, audit, "local");
+    }
+
+    /**
+     * As {@link #open(ApprovalsConfig, Database, AuditLog)}, for an instance named {@code instance}
+     * (stable across restarts; distinct per gateway sharing the store): only its own held calls are expired.
+     */
+    public static Approvals open(ApprovalsConfig config, Database db, AuditLog audit, String instance) {
+        Approvals a = new Approvals(config, new ApprovalStore(db), audit, Clock.systemUTC(), instance);
         int gone = a.expireOrphans();
         if (gone > 0) {
             LOG.info("approvals: {} pending approval(s) from before the restart expired (their clients are gone)", gone);
@@ -87,10 +108,19 @@ public final class Approvals {
 
     /** Stores, audits and announces a new pending approval; the caller then waits with {@link #await}. */
     Approval submit(Request r) {
+        return submit(r, false);
+    }
+
+    /**
+     * As {@link #submit(Request)}; {@code retried}: the client retries (2026-07-28 multi-round-trip)
+     * instead of waiting, so nothing waits here and a restart does not end it (it expires at its deadline).
+     */
+    Approval submit(Request r, boolean retried) {
         Instant now = clock.instant();
         Approval a = new Approval("ap_" + HexFormat.of().formatHex(randomBytes()), Approval.State.PENDING, r.principal(),
                 r.tool(), r.server(), r.rule(), r.risk(), r.redactedArguments(), r.findings(), r.settings().roles(),
-                r.settings().approvers(), List.of(), r.sessionId(), now, now.plus(config.timeout()), "");
+                r.settings().approvers(), List.of(), (retried ? RETRY_SESSION : "") + instance + "/" + r.sessionId(),
+                now, now.plus(config.timeout()), "");
         waiting.put(a.id(), new CompletableFuture<>());
         try {
             audit.record(ApprovalEvents.requested(a));
@@ -220,12 +250,71 @@ public final class Approvals {
     private synchronized int expireOrphans() {
         int n = 0;
         for (Approval a : store.list(true, Integer.MAX_VALUE)) {
+            boolean ours = a.sessionId().startsWith(instance + "/") || !a.sessionId().contains("/");
+            if (!ours) {
+                continue; // retried by its client (any instance serves it), or held by another instance
+            }
             Approval next = a.with(Approval.State.EXPIRED, a.votes(), "client_gone");
             audit.record(ApprovalEvents.ended(next));
             store.update(next, Approval.State.PENDING);
             n++;
         }
         return n;
+    }
+
+    /**
+     * Waits up to {@code max} for a pending approval to be decided, here or at another instance
+     * sharing the store (read every half second), and returns it as it then is; one past its
+     * deadline is expired first (audited).
+     */
+    Approval awaitDecision(String id, java.time.Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            Approval a = store.get(id).orElseThrow(() -> new IllegalStateException("no approval " + id));
+            if (!a.pending()) {
+                return a;
+            }
+            if (!clock.instant().isBefore(a.expiresAt())) {
+                return end(id, Approval.State.EXPIRED, "timeout");
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return a;
+            }
+            CompletableFuture<Approval> f = waiting.computeIfAbsent(id, k -> new CompletableFuture<>());
+            try {
+                f.get(Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1, 500),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // read the row again
+            } finally {
+                if (!f.isDone()) {
+                    waiting.remove(id, f); // decided elsewhere: nothing here would complete it
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes an approved call's approval for the one run it allows (compare and set on the row, so
+     * exactly one retry wins, whichever instance it reaches); audited. False if it was taken already.
+     */
+    boolean redeem(Approval a, String principal) {
+        if (!store.redeem(a.id())) {
+            return false;
+        }
+        audit.record(ApprovalEvents.redeemed(principal, a));
+        return true;
+    }
+
+    /** Expires this instance's retried approvals past their deadline that no retry came back for (housekeeping). */
+    public void expireDue() {
+        Instant now = clock.instant();
+        for (Approval a : store.list(true, Integer.MAX_VALUE)) {
+            if (a.sessionId().startsWith(RETRY_SESSION + instance + "/") && !now.isBefore(a.expiresAt())) {
+                end(a.id(), Approval.State.EXPIRED, "timeout");
+            }
+        }
     }
 
     public Optional<Approval> get(String id) {

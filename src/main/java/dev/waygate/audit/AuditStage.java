@@ -50,12 +50,15 @@ public final class AuditStage implements Stage {
             throw e;
         }
         record(event(call, start, AuditEvent.Outcome.ALLOW, "",
-                result.path("isError").asBoolean(false) ? "tool_error" : "ok"));
+                result.path("isError").asBoolean(false) ? "tool_error"
+                        : result.path("resultType").asText().equals("input_required") ? "input_required" : "ok"));
         return result;
     }
 
     private void record(Call call, long start, McpException e) {
-        if (e instanceof Refusal r) {
+        if (e instanceof dev.waygate.pipeline.InputRequired ir) {
+            record(event(call, start, AuditEvent.Outcome.DENY, ir.reason(), "input_required")); // not run (yet)
+        } else if (e instanceof Refusal r) {
             record(event(call, start, AuditEvent.Outcome.DENY, r.decision().reasonCode(), ""));
         } else {
             String reason = e.data().map(d -> d.path("reason").asText("")).filter(s -> !s.isEmpty()).orElse(reason(e.code()));

@@ -12,12 +12,17 @@ import java.util.Set;
 /** Reads the {@code approvals:} section into {@link ApprovalsConfig}. */
 final class ApprovalsReader {
     private static final Set<String> KEYS = Set.of("timeout", "medium_risk", "progress_interval", "max_similar",
-            "dashboard_url", "webhooks");
+            "dashboard_url", "webhooks", "retry_wait", "store");
     private static final Set<String> WEBHOOK_KEYS = Set.of("name", "url", "format", "max_attempts");
 
     private ApprovalsReader() {}
 
     static ApprovalsConfig read(Node n) {
+        return read(n, java.nio.file.Path.of("."));
+    }
+
+    /** @param base what a relative {@code store} is resolved against (the configuration file's directory) */
+    static ApprovalsConfig read(Node n, java.nio.file.Path base) {
         n.requireKeys(KEYS);
         Duration timeout = n.optional("timeout").map(Durations::parse).orElse(ApprovalsConfig.DEFAULT_TIMEOUT);
         boolean medium = n.optional("medium_risk").map(Node::asBoolean).orElse(false);
@@ -37,7 +42,12 @@ final class ApprovalsReader {
                 hooks.add(w);
             }
         }
-        return new ApprovalsConfig(timeout, medium, progress, maxSimilar, dashboard, hooks);
+        Duration retryWait = n.optional("retry_wait").map(Durations::parse).orElse(ApprovalsConfig.DEFAULT_RETRY_WAIT);
+        if (retryWait.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw n.child("retry_wait").error("retry_wait must be at most 1m (a retry holds its HTTP request this long)");
+        }
+        Optional<java.nio.file.Path> store = n.optional("store").map(Node::asString).map(p -> base.resolve(p).normalize());
+        return new ApprovalsConfig(timeout, medium, progress, maxSimilar, dashboard, hooks, retryWait, store);
     }
 
     private static ApprovalsConfig.Webhook webhook(Node n, int index) {

@@ -160,7 +160,7 @@ public final class ConfigLoader {
                 .map(n -> EgressReader.read(n, base, (path, from) -> parse(path, new JsonFactory(), files, from)));
         return new GatewayConfig(abs, listen, dataDir, auth, origins, maxBody, separator, pageSize, idle, servers, policy,
                 new RateLimits(perPrincipal, perTool, ruleLimits), audit, oauth, watch, digest(text), guards, pinning,
-                root.optional("approvals").map(ApprovalsReader::read).orElse(ApprovalsConfig.DEFAULTS), egress);
+                root.optional("approvals").map(a -> ApprovalsReader.read(a, base)).orElse(ApprovalsConfig.DEFAULTS), egress);
     }
 
     /** SHA-256 of the text's UTF-8 bytes, in hex: which content of the file is in force. */

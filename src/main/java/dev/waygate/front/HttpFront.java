@@ -58,7 +58,7 @@ public final class HttpFront implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
         HttpGuard guard = new HttpGuard(config, auth, audit::authenticationFailed);
-        StreamableHttpHandler mcp = new StreamableHttpHandler(config, router, guard);
+        StreamableHttpHandler mcp = new StreamableHttpHandler(config, router, guard, audit::record);
         LegacySseHandler sse = new LegacySseHandler(config, router, guard);
         HealthHandler health = new HealthHandler(router, audit::unavailable);
         AdminHandler admin = new AdminHandler(router, guard, audit.index(), policy);

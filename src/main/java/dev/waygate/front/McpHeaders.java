@@ -69,8 +69,12 @@ record McpHeaders(String method, Optional<String> rawName) {
             }
             return value;
         }
+        String encoded = value.substring(9, value.length() - 2);
+        if (encoded.length() % 4 != 0) { // the JDK decoder accepts missing padding; the encoding is padded base64
+            throw mismatch(NAME + " header is not valid base64 (padding)");
+        }
         try {
-            byte[] b = Base64.getDecoder().decode(value.substring(9, value.length() - 2));
+            byte[] b = Base64.getDecoder().decode(encoded);
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(b)).toString();
         } catch (IllegalArgumentException | CharacterCodingException e) {

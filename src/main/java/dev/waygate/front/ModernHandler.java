@@ -46,9 +46,16 @@ final class ModernHandler {
     static final java.time.Duration CLOSE_PROBE = java.time.Duration.ofSeconds(1);
 
     private final Router router;
+    private final java.util.function.Consumer<dev.waygate.audit.AuditEvent> audit;
 
     ModernHandler(Router router) {
+        this(router, e -> { });
+    }
+
+    /** @param audit records the refusals made from the headers alone (the pipeline, which audits calls, never runs for them) */
+    ModernHandler(Router router, java.util.function.Consumer<dev.waygate.audit.AuditEvent> audit) {
         this.router = router;
+        this.audit = audit;
     }
 
     /** Whether a POST belongs to the modern era: its body declares a version in _meta, or its header names a modern one. */
@@ -94,6 +101,7 @@ final class ModernHandler {
             return;
         }
         if (early.isPresent()) {
+            audited(principal, message, early.get());
             Http.json(response, callback, status(early.get().code()), JsonRpc.error(id, early.get()));
             return;
         }
@@ -114,7 +122,22 @@ final class ModernHandler {
         }
     }
 
-    private static ModernMeta validate(Request request, JsonNode message) {
+    /** Records a refusal decided from the headers, like the audit stage records the pipeline's (deny, its reason code). */
+    private void audited(Principal principal, JsonNode message, McpException e) {
+        String reason = e instanceof dev.waygate.pipeline.Refusal r ? r.decision().reasonCode()
+                : e.data().map(d -> d.path("reason").asText("")).filter(x -> !x.isEmpty()).orElse("header_precheck");
+        String method = message.path("method").asText();
+        String target = message.path("params").path(method.equals("resources/read") ? "uri" : "name").asText("");
+        try {
+            audit.accept(new dev.waygate.audit.AuditEvent(java.time.Instant.now(), Correlation.current().orElse(""),
+                    principal.name(), method, dev.waygate.audit.Redactor.text(target), dev.waygate.audit.AuditEvent.Outcome.DENY,
+                    reason, 0, "", com.fasterxml.jackson.databind.node.NullNode.instance));
+        } catch (RuntimeException x) {
+            org.slf4j.LoggerFactory.getLogger(ModernHandler.class).warn("could not audit a refusal from headers: {}", x.getMessage());
+        }
+    }
+
+    private ModernMeta validate(Request request, JsonNode message) {
         String header = request.getHeaders().get(StreamableHttpHandler.VERSION_HEADER);
         if (header == null) {
             throw new McpException(ErrorCodes.HEADER_MISMATCH, "Header mismatch: missing required header MCP-Protocol-Version");
@@ -132,6 +155,10 @@ final class ModernHandler {
             throw new McpException(ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data);
         }
         McpHeaders.check(McpHeaders.read(request.getHeaders()), message);
+        if (message.path("method").asText().equals("tools/call")) {
+            router.toolInputSchema(message.path("params").path("name").asText("")).ifPresent(schema ->
+                    dev.waygate.mcp.ParamHeaders.check(schema, message.path("params").path("arguments"), request.getHeaders()::get));
+        }
         return meta;
     }
 
@@ -142,25 +169,55 @@ final class ModernHandler {
         return BAD_REQUEST.contains(code) ? 400 : 200;
     }
 
-    /** One request answered on its own SSE stream; the client closing it cancels the request. */
+    /**
+     * One request answered on its own SSE stream; the client closing it cancels the request. The
+     * stream starts with the first message, or after one {@link #CLOSE_PROBE} at the latest: an error
+     * answered before anything was streamed gets its own HTTP status (e.g. 400 for a missing client
+     * capability, spec: basic, _meta), which a started stream could no longer carry.
+     */
     private void stream(ClientSession session, JsonNode message, Response response, Callback callback) {
         SseStream sse = new SseStream(response, CLOSE_PROBE);
+        java.util.concurrent.CompletableFuture<Optional<JsonNode>> done = new java.util.concurrent.CompletableFuture<>();
+        String correlation = Correlation.current().orElseGet(Correlation::generate);
+        Thread.ofVirtual().name("mcp-call").start(() -> Correlation.run(correlation, () -> {
+            Optional<JsonNode> reply = Optional.empty();
+            try {
+                reply = router.handle(session, message, sse);
+            } finally {
+                done.complete(reply);
+            }
+        }));
+        Optional<JsonNode> early = null;
+        try {
+            early = done.get(CLOSE_PROBE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // still running: stream
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            early = Optional.empty();
+        }
+        if (early != null && early.isPresent() && early.get().has("error") && sse.nothingQueued()
+                && status(early.get().path("error").path("code").asInt()) != 200) {
+            router.release(session);
+            Http.json(response, callback, status(early.get().path("error").path("code").asInt()), early.get());
+            return;
+        }
         try {
             sse.start();
         } catch (IOException e) {
-            router.release(session);
+            router.cancel(session);
+            done.whenComplete((r, x) -> router.release(session));
             callback.failed(e);
             return;
         }
-        String correlation = Correlation.current().orElseGet(Correlation::generate);
-        Thread.ofVirtual().name("mcp-call").start(() -> Correlation.run(correlation, () -> {
-            try {
-                router.handle(session, message, sse).ifPresent(sse::send);
-            } finally {
-                sse.end();
-                router.release(session);
+        done.whenComplete((r, x) -> {
+            if (r != null) {
+                r.ifPresent(sse::send);
             }
-        }));
+            sse.end();
+            router.release(session);
+        });
         sse.pump();
         if (sse.clientGone()) {
             router.cancel(session);

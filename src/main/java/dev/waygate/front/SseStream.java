@@ -124,6 +124,11 @@ final class SseStream implements ClientChannel {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Whether nothing has been queued yet (the response may still be answered another way before {@link #start}). */
+    boolean nothingQueued() {
+        return queue.isEmpty();
+    }
+
     /** Asks the writer to finish after what is queued. */
     void end() {
         if (open) {

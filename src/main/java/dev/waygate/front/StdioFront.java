@@ -18,7 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * {@code waygate stdio}: the gateway as one stdio MCP server for a desktop client. One session, the
  * principal of the key given at start; requests run concurrently so that a cancellation or an
- * answer to sampling can arrive while a call is in flight. stdout carries only JSON-RPC.
+ * answer to sampling can arrive while a call is in flight. stdout carries only JSON-RPC. A client of
+ * the 2026-07-28 era (its requests declare their version in {@code _meta}, no initialize) is served
+ * statelessly, as on HTTP.
  */
 public final class StdioFront {
     private final Router router;
@@ -78,7 +80,70 @@ public final class StdioFront {
         }
     }
 
+    /** Modern requests in flight by JSON-RPC id: a {@code notifications/cancelled} ends one (stdio has no stream to close). */
+    private final java.util.Map<String, Runnable> modernInFlight = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A 2026-07-28 message (spec: stdio transport, Request Metadata): no initialize, every request
+     * carries its version and capabilities in {@code _meta}, served statelessly like on HTTP; server
+     * input requests travel as {@code input_required} results, and {@code subscriptions/listen}
+     * notifications are tagged with its subscription id on the one output stream.
+     */
+    private void modern(JsonNode m) {
+        if (JsonRpc.isNotification(m)) {
+            if (m.path("method").asText().equals("notifications/cancelled")) {
+                Runnable cancel = modernInFlight.remove(m.path("params").path("requestId").asText());
+                if (cancel != null) {
+                    cancel.run();
+                }
+            }
+            return;
+        }
+        if (!JsonRpc.isRequest(m)) {
+            return; // a 2026-07-28 client sends no responses
+        }
+        JsonNode id = m.get("id");
+        dev.waygate.mcp.ModernMeta meta;
+        try {
+            meta = dev.waygate.mcp.ModernMeta.of(m);
+            if (!dev.waygate.mcp.ProtocolVersions.modern(meta.protocolVersion())) {
+                var data = Json.object();
+                dev.waygate.mcp.ProtocolVersions.ALL.forEach(data.putArray("supported")::add);
+                data.put("requested", meta.protocolVersion());
+                throw new McpException(ErrorCodes.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data);
+            }
+        } catch (McpException e) {
+            write(JsonRpc.error(id, e));
+            return;
+        }
+        ClientSession s = router.modernSession(principal, meta);
+        String key = id.asText();
+        if (m.path("method").asText().equals("subscriptions/listen")) {
+            dev.waygate.router.Listeners.Listener l = router.listen(s, id, m.path("params").path("notifications"), channel);
+            modernInFlight.put(key, () -> {
+                l.close();
+                router.release(s);
+            });
+            return;
+        }
+        modernInFlight.put(key, () -> router.cancel(s));
+        Thread.ofVirtual().name("mcp-stdio-modern").start(() -> {
+            try {
+                router.handle(s, m, channel).ifPresent(this::write);
+            } finally {
+                modernInFlight.remove(key);
+                router.release(s);
+            }
+        });
+    }
+
     private void dispatch(JsonNode m) {
+        if (session == null && (dev.waygate.mcp.ModernMeta.declaredVersion(m).isPresent()
+                || (JsonRpc.isNotification(m) && m.path("method").asText().equals("notifications/cancelled")
+                        && modernInFlight.containsKey(m.path("params").path("requestId").asText())))) {
+            modern(m);
+            return;
+        }
         if (JsonRpc.isRequest(m) && m.get("method").asText().equals("initialize")) {
             try {
                 ClientSession s = router.initialize(principal, m.path("params"));

@@ -37,10 +37,15 @@ final class StreamableHttpHandler {
     private final ModernHandler modern;
 
     StreamableHttpHandler(GatewayConfig config, Router router, HttpGuard guard) {
+        this(config, router, guard, e -> { });
+    }
+
+    StreamableHttpHandler(GatewayConfig config, Router router, HttpGuard guard,
+                          java.util.function.Consumer<dev.waygate.audit.AuditEvent> audit) {
         this.config = config;
         this.router = router;
         this.guard = guard;
-        this.modern = new ModernHandler(router);
+        this.modern = new ModernHandler(router, audit);
     }
 
     void handle(Request request, Response response, Callback callback) {

@@ -60,6 +60,17 @@ public record Call(CallKind kind, String name, ObjectNode params, Optional<Princ
         default boolean relaysInputRequests() {
             return false;
         }
+
+        /**
+         * The approval a multi-round-trip call was let through by (approval id and argument digest),
+         * carried across its upstream's input rounds so that each retry does not ask again.
+         */
+        default java.util.Optional<String> approvalGrant() {
+            return java.util.Optional.empty();
+        }
+
+        /** Records the approval this call runs under (see {@link #approvalGrant()}). */
+        default void approvalGrant(String grant) {}
     }
 
     public Call withRoute(Route r) {

@@ -93,6 +93,9 @@ final class Mrtr {
             if (responses0.isObject()) {
                 forwarded.set("inputResponses", responses0);
             }
+            if (state.path("g").isTextual()) {
+                retry.approvalGrant(state.get("g").asText());
+            }
             return start(method, target, retry, () -> run.apply(forwarded));
         }
         Continuation c = held.get(state.path("c").asText());
@@ -124,6 +127,9 @@ final class Mrtr {
             Thread.currentThread().interrupt();
             c.scope.cancel();
             throw new McpException(ErrorCodes.SHUTTING_DOWN, "interrupted");
+        } catch (dev.waygate.pipeline.InputRequired e) {
+            held.remove(c.id);
+            return e.result(); // a stage's own (the approval gate's): sealed by it, checked by it on the retry
         } catch (RuntimeException e) {
             held.remove(c.id);
             throw e;
@@ -161,6 +167,7 @@ final class Mrtr {
             r.set("inputRequests", up.get("inputRequests"));
         }
         ObjectNode state = Json.object().put("m", c.method).put("t", c.target);
+        c.scope.approvalGrant().ifPresent(g -> state.put("g", g)); // the approval this call runs under
         state.set("u", up.path("requestState").isTextual() ? up.get("requestState") : com.fasterxml.jackson.databind.node.NullNode.instance);
         r.put("requestState", sealer.seal(PURPOSE, c.principal, RequestScope.CLIENT_ANSWER_TIMEOUT,
                 Json.write(state).getBytes(StandardCharsets.UTF_8)));

@@ -73,6 +73,18 @@ final class RequestScope implements Call.Scope {
         return session.modern();
     }
 
+    private volatile String approvalGrant;
+
+    @Override
+    public java.util.Optional<String> approvalGrant() {
+        return java.util.Optional.ofNullable(approvalGrant);
+    }
+
+    @Override
+    public void approvalGrant(String grant) {
+        approvalGrant = grant;
+    }
+
     @Override
     public boolean clientSupports(String capability) {
         return session.supports(capability);

@@ -333,7 +333,8 @@ public final class Router {
                 case "server/discover" -> {
                     return discover();
                 }
-                case "initialize", "resources/subscribe", "resources/unsubscribe", "subscriptions/listen" ->
+                // ping and logging/setLevel are gone from 2026-07-28 (the draft schema has neither; the log level is per request).
+                case "initialize", "resources/subscribe", "resources/unsubscribe", "subscriptions/listen", "ping", "logging/setLevel" ->
                         throw new McpException(ErrorCodes.METHOD_NOT_FOUND, "method not found: " + method
                                 + (method.equals("subscriptions/listen") ? " (it needs Accept: text/event-stream)" : ""));
                 default -> { }
@@ -404,6 +405,12 @@ public final class Router {
         }
     }
 
+    /** The input schema of a tool as clients see it (its {@code x-mcp-header} annotations name the Mcp-Param headers). */
+    public Optional<JsonNode> toolInputSchema(String name) {
+        return Optional.ofNullable(catalog.view().toolsByName().get(name)).map(e -> e.item().path("inputSchema"))
+                .filter(JsonNode::isObject);
+    }
+
     /** Cancels what a modern request's session has in flight (its response stream was closed: that is the cancellation). */
     public void cancel(ClientSession s) {
         s.inFlight.values().forEach(RequestScope::cancel);
@@ -435,6 +442,12 @@ public final class Router {
             };
             java.util.function.Function<ObjectNode, JsonNode> run = p -> pipeline.execute(
                     new Call(kind, name, p, Optional.of(s.principal()), scope, Optional.empty()));
+            String state = params.path("requestState").asText("");
+            if (state.startsWith(dev.waygate.approval.ApprovalStage.STATE_PREFIX)) {
+                // The approval gate's own state: the gate checks it; nothing is held for it here.
+                ObjectNode forwarded = dev.waygate.mcp.ModernMeta.forwardable(params).put("requestState", state);
+                return mrtr.start(method, name, scope, () -> run.apply(forwarded));
+            }
             if (params.has("requestState")) {
                 return mrtr.resume(method, name, params, scope, run);
             }

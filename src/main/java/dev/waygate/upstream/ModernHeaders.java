@@ -3,8 +3,6 @@ package dev.waygate.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.mcp.ModernMeta;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -35,12 +33,6 @@ final class ModernHeaders {
     }
 
     static String encode(String value) {
-        boolean safe = !value.isEmpty() && value.charAt(0) != ' ' && value.charAt(value.length() - 1) != ' '
-                && !(value.startsWith("=?base64?") && value.endsWith("?="));
-        for (int i = 0; safe && i < value.length(); i++) {
-            char c = value.charAt(i);
-            safe = c >= 0x20 && c <= 0x7e;
-        }
-        return safe ? value : "=?base64?" + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "?=";
+        return dev.waygate.mcp.ParamHeaders.encode(value);
     }
 }

@@ -1,9 +1,11 @@
 package dev.waygate.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.waygate.config.ServerConfig;
 import dev.waygate.mcp.ErrorCodes;
 import dev.waygate.mcp.Json;
+import dev.waygate.mcp.ModernMeta;
 import dev.waygate.mcp.JsonRpc;
 import dev.waygate.mcp.McpException;
 import java.io.IOException;
@@ -42,6 +44,34 @@ final class StreamableHttpTransport implements Transport {
     /** Exchanges of our requests still waiting for response headers, by request id. */
     private final Map<JsonNode, java.util.concurrent.CompletableFuture<HttpResponse<InputStream>>> exchanges = new ConcurrentHashMap<>();
 
+    /** Our tools/list requests in flight: their answers give the schemas whose x-mcp-header annotations we mirror. */
+    private final java.util.Set<JsonNode> listing = ConcurrentHashMap.newKeySet();
+    /** The upstream's tools' input schemas by name, from its last lists (2026-07-28: Mcp-Param-* headers). */
+    private final Map<String, JsonNode> inputSchemas = new ConcurrentHashMap<>();
+
+    /**
+     * Reads a tools/list answer of a modern upstream: remembers each tool's input schema, and drops a
+     * tool whose {@code x-mcp-header} annotations are invalid (spec: a client MUST exclude it).
+     */
+    private void observe(JsonNode reply, Object related) {
+        if (related == null || listing.isEmpty() || !(reply.has("result") || reply.has("error")) || !listing.remove(related)
+                || !(reply.path("result").get("tools") instanceof ArrayNode tools)) {
+            return;
+        }
+        for (java.util.Iterator<JsonNode> it = tools.iterator(); it.hasNext(); ) {
+            JsonNode t = it.next();
+            String name = t.path("name").asText("");
+            try {
+                dev.waygate.mcp.ParamHeaders.declared(t.path("inputSchema"));
+                inputSchemas.put(name, t.path("inputSchema"));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("[{}] tool '{}' left out: {}", config.name(), dev.waygate.mcp.LogText.printable(name), e.getMessage());
+                inputSchemas.remove(name);
+                it.remove();
+            }
+        }
+    }
+
     StreamableHttpTransport(ServerConfig config) {
         this.config = config;
         this.url = config.url().orElseThrow();
@@ -61,6 +91,14 @@ final class StreamableHttpTransport implements Transport {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(message)));
         addSessionHeaders(b);
         ModernHeaders.add(b, message);
+        if (modern && message.path("method").asText().equals("tools/list") && message.has("id")) {
+            listing.add(message.get("id"));
+        } else if (message.path("method").asText().equals("tools/call") && ModernMeta.declaredVersion(message).isPresent()) {
+            JsonNode schema = inputSchemas.get(message.path("params").path("name").asText(""));
+            if (schema != null) {
+                dev.waygate.mcp.ParamHeaders.headers(schema, message.path("params").path("arguments")).forEach(b::setHeader);
+            }
+        }
         HttpResponse<InputStream> r = modern && JsonRpc.isRequest(message) ? cancellable(b.build(), message.get("id"))
                 : HttpTransports.send(client, b.build());
         int status = r.statusCode();
@@ -140,6 +178,7 @@ final class StreamableHttpTransport implements Transport {
         if (reply instanceof com.fasterxml.jackson.databind.node.ObjectNode o && (!o.has("id") || o.get("id").isNull())) {
             o.set("id", (JsonNode) related); // an error the server could not tie to an id answers this request
         }
+        observe(reply, related);
         inbound.message(reply, related);
     }
 
@@ -161,7 +200,9 @@ final class StreamableHttpTransport implements Transport {
                     continue;
                 }
                 try {
-                    inbound.message(Json.parse(e.data()), related);
+                    JsonNode m = Json.parse(e.data());
+                    observe(m, related);
+                    inbound.message(m, related);
                 } catch (IOException bad) {
                     LOG.warn("[{}] ignoring an SSE event that is not JSON", config.name());
                 }

@@ -29,7 +29,7 @@ class ConfigLoaderTest {
             unknown-server-key.yaml       |                          | 6 | servers.files.argz                     | unknown key (allowed: args, command,
             typo-nested-key.yaml          |                          | 5 | naming.seperator                       | unknown key (allowed: page_size, separator)
             approvals-bad-webhook-url.yaml |                         | 5 | approvals.webhooks[0].url              | must be an http or https URL
-            approvals-unknown-key.yaml    |                          | 4 | approvals.medium                       | unknown key (allowed: dashboard_url, max_similar, medium_risk, progress_interval, timeout, webhooks)
+            approvals-unknown-key.yaml    |                          | 4 | approvals.medium                       | unknown key (allowed: dashboard_url, max_similar, medium_risk, progress_interval, retry_wait, store, timeout, webhooks)
             approvals-bad-format.yaml     |                          | 4 | approvals.webhooks[0].format           | must be json or slack
             pinning-unknown-key.yaml      |                          | 4 | pinning.approve_on_first_sight         | unknown key (allowed: mode)
             pinning-bad-mode.yaml         |                          | 2 | pinning.mode                           | must be 'enforce', 'report' or 'off'

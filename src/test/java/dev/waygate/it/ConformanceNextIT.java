@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The conformance suite's 0.2.0 pre-release (npm alias {@code conformance-next}), restricted to the
  * scenarios of protocol 2026-07-28, against the gateway fronting the suite's reference server
- * (a 2025-era upstream: the gateway is the 2026-07-28 server here). Every scenario passes unless
+ * (server.mjs, a 2025-era upstream) and server-next.mjs (a 2026-07-28 upstream on the v2 SDK with the
+ * tools the 2026-07-28 scenarios call, whose input requests the gateway relays by MRTR): the gateway
+ * is the 2026-07-28 server here. Every scenario passes unless
  * {@code baseline-next-gateway.txt} lists it with its reason; a listed scenario that passes must be
  * removed from the list.
  */
@@ -36,7 +38,8 @@ class ConformanceNextIT {
         try (GatewayFixture gw = GatewayFixture.start("""
                 servers:
                   conformance: { command: "%s", args: ["%s"], prefix: "" }
-                """.formatted(NODE22, DIR.resolve("server.mjs")))) {
+                  next: { command: "%s", args: ["%s"], prefix: "" }
+                """.formatted(NODE22, DIR.resolve("server.mjs"), NODE22, DIR.resolve("server-next.mjs")))) {
             gw.awaitReady(Duration.ofSeconds(60));
             gateway = suite("http://localhost:" + gw.gateway().port() + "/mcp", out, "Bearer " + gw.key());
         }

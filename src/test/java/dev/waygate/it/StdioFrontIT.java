@@ -64,6 +64,26 @@ class StdioFrontIT {
     }
 
     @Test
+    void aModernClientIsServedStatelesslyOverStdio() throws Exception {
+        List<String> args = new ArrayList<>(List.of("--transport", "stdio"));
+        List<String> cmd = waygateStdio();
+        args.addAll(List.of("--command", cmd.getFirst()));
+        cmd.subList(1, cmd.size()).forEach(a -> args.addAll(List.of("--arg", a)));
+        args.addAll(List.of("--env", "WAYGATE_API_KEY=" + prepared.key()));
+        JsonNode out = NodeClientV2.run(args, """
+                [{"op":"awaitTools","names":["everything__echo","everything__trigger-sampling-request"],"timeoutMs":60000},
+                 {"op":"callTool","name":"everything__echo","arguments":{"message":"modern stdio"}},
+                 {"op":"callTool","name":"everything__trigger-sampling-request","arguments":{"prompt":"by mrtr","maxTokens":5}}]""");
+        assertThat(out.path("connected").asBoolean()).as("connected: %s", out).isTrue();
+        assertThat(out.path("protocolVersion").asText()).as(out.toString()).isEqualTo("2026-07-28");
+        assertThat(out.path("serverInfo").path("name").asText()).isEqualTo("waygate");
+        assertThat(NodeClient.text(out, 1)).isEqualTo("Echo: modern stdio");
+        assertThat(NodeClient.text(out, 2)).as("a legacy upstream's sampling reached the stdio client as an input request")
+                .contains("sampled: Resource trigger-sampling-request context: by mrtr");
+        assertThat(out.path("serverRequests").findValuesAsText("method")).containsExactly("sampling/createMessage");
+    }
+
+    @Test
     void progressSamplingAndCancellationWorkOverStdio() throws Exception {
         JsonNode out = NodeClient.stdio(waygateStdio(), Map.of("WAYGATE_API_KEY", prepared.key()), """
                 [{"op":"awaitTools","names":["everything__trigger-sampling-request","everything__trigger-long-running-operation"],"timeoutMs":60000},
