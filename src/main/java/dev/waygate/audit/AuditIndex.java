@@ -53,12 +53,16 @@ public final class AuditIndex {
         }
     }
 
+    private static final String INSERT = "INSERT OR REPLACE INTO audit_index "
+            + "(seq, time, principal, action, target, decision, reason, correlation_id, file, entry) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** One transaction, with the statement prepared once for the connection's life. */
     void insert(List<Journal.Sealed> entries) {
-        db.with(c -> {
+        db.withStatement(INSERT, st -> {
+            java.sql.Connection c = st.getConnection();
             c.setAutoCommit(false);
-            try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO audit_index "
-                    + "(seq, time, principal, action, target, decision, reason, correlation_id, file, entry) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try {
                 for (Journal.Sealed s : entries) {
                     AuditEvent e = s.event();
                     st.setLong(1, s.seq());
@@ -76,6 +80,7 @@ public final class AuditIndex {
                 st.executeBatch();
                 c.commit();
             } catch (java.sql.SQLException e) {
+                st.clearBatch();
                 c.rollback();
                 throw e;
             } finally {

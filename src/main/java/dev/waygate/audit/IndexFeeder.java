@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexFeeder.class);
     static final int QUEUE_BATCHES = 1024;
+    static final long LINGER_NANOS = 20_000_000L;
+    static final int LINGER_ROWS = 512;
 
     private final Consumer<List<Journal.Sealed>> index;
     private final BlockingQueue<List<Journal.Sealed>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
@@ -33,6 +35,8 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     /** The last sequence handed over, and the last one inserted (or given up on). */
     private volatile long submitted = -1;
     private volatile long indexed = -1;
+    /** Searches waiting in {@link #drain}: while there are any, batches are not held back. */
+    private final java.util.concurrent.atomic.AtomicInteger searchers = new java.util.concurrent.atomic.AtomicInteger();
 
     IndexFeeder(Consumer<List<Journal.Sealed>> index) {
         this.index = index;
@@ -57,6 +61,7 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
                     continue;
                 }
                 taken.add(first);
+                linger(taken, first.size());
                 queue.drainTo(taken);
                 List<Journal.Sealed> all = new ArrayList<>();
                 taken.forEach(all::addAll);
@@ -65,6 +70,26 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
                 closing = true;
             } finally {
                 taken.clear();
+            }
+        }
+    }
+
+    /**
+     * Gathers more batches for one transaction, for at most {@link #LINGER_NANOS} or until
+     * {@link #LINGER_ROWS}: a commit costs more than the rows it carries. Nobody waits for this but
+     * a search, which cuts the wait short.
+     */
+    private void linger(List<List<Journal.Sealed>> taken, int rows) throws InterruptedException {
+        long until = System.nanoTime() + LINGER_NANOS;
+        while (rows < LINGER_ROWS && !closing && searchers.get() == 0) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            List<Journal.Sealed> more = queue.poll(Math.min(left, 1_000_000L), TimeUnit.NANOSECONDS);
+            if (more != null) {
+                taken.add(more);
+                rows += more.size();
             }
         }
     }
@@ -83,13 +108,18 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     void drain() {
         long target = submitted;
         long deadline = System.nanoTime() + 2_000_000_000L;
-        while (indexed < target && thread.isAlive() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        searchers.incrementAndGet();
+        try {
+            while (indexed < target && thread.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
+        } finally {
+            searchers.decrementAndGet();
         }
     }
 
