@@ -158,8 +158,8 @@ final class SseStream implements ClientChannel {
                     response.setStatus(200);
                     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
                     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-                    complete = true;
                     Http.writeBlocking(response, true, Json.bytes(l.message()));
+                    complete = true;
                     break;
                 }
                 if (!streaming) {
@@ -184,6 +184,10 @@ final class SseStream implements ClientChannel {
     void finish(Callback callback) {
         if (complete) {
             callback.succeeded();
+            return;
+        }
+        if (clientGone) {
+            callback.failed(new IOException("the client closed the connection"));
             return;
         }
         if (!streaming) {
