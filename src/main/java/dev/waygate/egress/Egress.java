@@ -11,9 +11,7 @@ import dev.waygate.auth.Principal;
 import dev.waygate.metrics.Metrics;
 import dev.waygate.net.Resolver;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,21 +119,11 @@ public final class Egress implements AutoCloseable {
         return auth.checkCredential(null);
     }
 
+    /** The API key in a Basic credential: the password, or the user name when the password is empty. */
     static Optional<String> basicKey(String header) {
-        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        String user = colon < 0 ? decoded : decoded.substring(0, colon);
-        String password = colon < 0 ? "" : decoded.substring(colon + 1);
-        String key = password.isEmpty() ? user : password;
-        return key.isEmpty() ? Optional.empty() : Optional.of(key);
+        return dev.waygate.auth.BasicCredentials.parse(header)
+                .map(c -> c.password().isEmpty() ? c.user() : c.password())
+                .filter(key -> !key.isEmpty());
     }
 
     /** A request refused before it had a principal (407): audited as an authentication failure. */

@@ -90,17 +90,11 @@ public final class ServerCredentials {
      * credential; empty for anything else (an API key, a token, garbage), which the caller checks as usual.
      */
     public static Optional<Principal> fromProxyAuthorization(String header) {
-        if (ACTIVE.isEmpty() || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+        if (ACTIVE.isEmpty()) {
             return Optional.empty();
         }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        return colon <= 0 ? Optional.empty() : principal(decoded.substring(0, colon), decoded.substring(colon + 1));
+        return dev.waygate.auth.BasicCredentials.parse(header).filter(c -> !c.user().isEmpty())
+                .flatMap(c -> principal(c.user(), c.password()));
     }
 
     /**

@@ -19,6 +19,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * that explicit. Reads are short (indexed lookups).
  */
 public final class Database implements AutoCloseable {
+    // The audit index's schema: in the store's migrations 2-5 (released), and the index file's own.
+    private static final String AUDIT_INDEX_TABLE = """
+            CREATE TABLE audit_index (
+              seq INTEGER PRIMARY KEY,
+              time TEXT NOT NULL,
+              principal TEXT NOT NULL,
+              action TEXT NOT NULL,
+              target TEXT NOT NULL,
+              decision TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              correlation_id TEXT NOT NULL,
+              file TEXT NOT NULL,
+              entry TEXT NOT NULL
+            )""";
+    private static final String AUDIT_INDEX_TIME = "CREATE INDEX audit_index_time ON audit_index (time)";
+    private static final String AUDIT_INDEX_PRINCIPAL = "CREATE INDEX audit_index_principal ON audit_index (principal, time)";
+    private static final String AUDIT_INDEX_TARGET = "CREATE INDEX audit_index_target ON audit_index (target, time)";
+
     /** Each entry is one schema version; never edit a released one, append. */
     private static final List<String> MIGRATIONS = List.of(
             """
@@ -34,22 +52,7 @@ public final class Database implements AutoCloseable {
             // The audit search index as it was until it moved to a file of its own (INDEX_MIGRATIONS,
             // decision 0027). Kept so that released schema versions stay as they were; openIndex
             // copies its rows once and the table is no longer written.
-            """
-            CREATE TABLE audit_index (
-              seq INTEGER PRIMARY KEY,
-              time TEXT NOT NULL,
-              principal TEXT NOT NULL,
-              action TEXT NOT NULL,
-              target TEXT NOT NULL,
-              decision TEXT NOT NULL,
-              reason TEXT NOT NULL,
-              correlation_id TEXT NOT NULL,
-              file TEXT NOT NULL,
-              entry TEXT NOT NULL
-            )""",
-            "CREATE INDEX audit_index_time ON audit_index (time)",
-            "CREATE INDEX audit_index_principal ON audit_index (principal, time)",
-            "CREATE INDEX audit_index_target ON audit_index (target, time)",
+            AUDIT_INDEX_TABLE, AUDIT_INDEX_TIME, AUDIT_INDEX_PRINCIPAL, AUDIT_INDEX_TARGET,
             // Tool pins (decision 0017): the approved and the last seen definition of each upstream tool.
             // approved_hash NULL: never approved (poisoned on first sight). approval_audited 0: approved
             // by the CLI, to be recorded in the audit journal by the running gateway.
@@ -111,22 +114,7 @@ public final class Database implements AutoCloseable {
      * and never move the store's {@code data_version}, which the key cache watches.
      */
     private static final List<String> INDEX_MIGRATIONS = List.of(
-            """
-            CREATE TABLE audit_index (
-              seq INTEGER PRIMARY KEY,
-              time TEXT NOT NULL,
-              principal TEXT NOT NULL,
-              action TEXT NOT NULL,
-              target TEXT NOT NULL,
-              decision TEXT NOT NULL,
-              reason TEXT NOT NULL,
-              correlation_id TEXT NOT NULL,
-              file TEXT NOT NULL,
-              entry TEXT NOT NULL
-            )""",
-            "CREATE INDEX audit_index_time ON audit_index (time)",
-            "CREATE INDEX audit_index_principal ON audit_index (principal, time)",
-            "CREATE INDEX audit_index_target ON audit_index (target, time)");
+            AUDIT_INDEX_TABLE, AUDIT_INDEX_TIME, AUDIT_INDEX_PRINCIPAL, AUDIT_INDEX_TARGET);
     static final String STORE_FILE = "waygate.db";
     static final String INDEX_FILE = "audit-index.db";
 
