@@ -198,7 +198,10 @@ class ReloadIT {
             write(gw.dir(), SERVERS + "watch_config: false\n" + DENY_ECHO);
             assertThat(reload(gw, admin).statusCode()).isEqualTo(200);
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (seen.stream().noneMatch(l -> l.contains("notifications/tools/list_changed")) && System.nanoTime() < deadline) {
+            List<String> kinds = List.of("tools", "prompts", "resources");
+            // the three arrive one after another: wait for all of them, not only the first
+            while (!kinds.stream().allMatch(k -> seen.stream().anyMatch(l -> l.contains("notifications/" + k + "/list_changed")))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             assertThat(seen).anyMatch(l -> l.contains("notifications/tools/list_changed"))
