@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +40,8 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
     private final Thread thread;
     private volatile String problem;
     private volatile boolean closing;
+    /** Set when the writer thread ends, for whatever reason, before it fails what is left. */
+    private volatile boolean stopped;
     private boolean open;
     private long lastAttempt;
 
@@ -72,6 +73,7 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AuditUnavailableException("interrupted while queueing an audit entry");
         }
+        failLeftIfStopped();
         if (durable) {
             await(pending);
         }
@@ -100,24 +102,34 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             }
             all.add(pending);
         }
+        failLeftIfStopped();
         all.forEach(this::await);
     }
 
+    /**
+     * Untimed: every queued entry is completed, by the writer or, once it has stopped, by whoever sees
+     * that ({@link #failLeftIfStopped}). A timed wait would cost a timer task per call on a virtual thread.
+     */
     private void await(Pending pending) {
-        while (true) {
-            try {
-                pending.done().get(1, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof AuditUnavailableException u ? u : new AuditUnavailableException(e.getCause().toString());
-            } catch (TimeoutException e) {
-                if (!thread.isAlive() && !pending.done().isDone()) {
-                    throw new AuditUnavailableException("the audit writer has stopped");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AuditUnavailableException("interrupted while waiting for the audit entry to be written");
-            }
+        try {
+            pending.done().get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof AuditUnavailableException u ? u : new AuditUnavailableException(e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while waiting for the audit entry to be written");
+        }
+    }
+
+    /**
+     * An entry queued after the writer's last look at the queue would wait forever: the writer sets
+     * {@code stopped} before that look, so whoever queued after it sees the flag and fails the rest.
+     */
+    private void failLeftIfStopped() {
+        if (stopped) {
+            List<Pending> left = new ArrayList<>();
+            queue.drainTo(left);
+            fail("the audit writer has stopped", left);
         }
     }
 
@@ -127,6 +139,15 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
     }
 
     private void run() {
+        try {
+            loop();
+        } finally {
+            stopped = true;
+            failLeftIfStopped();
+        }
+    }
+
+    private void loop() {
         List<Pending> batch = new ArrayList<>();
         while (!closing || !queue.isEmpty()) {
             try {
@@ -143,6 +164,9 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("audit writer: unexpected failure", e);
                 fail(e.toString(), batch);
+            } catch (Error e) {
+                fail("the audit writer has stopped: " + e, batch);
+                throw e;
             } finally {
                 batch.clear();
             }

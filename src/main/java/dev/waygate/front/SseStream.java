@@ -16,12 +16,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * A server-sent-events response. Senders only enqueue (a slow client never blocks the upstream
  * that produced the message); the handler's own thread writes, with a keep-alive comment when idle.
- * A client that falls {@value #QUEUE} messages behind is disconnected.
- * <p>A stream made by {@link #deferred} answers one request: it commits to nothing until the first
- * message or keep-alive. When the request's response comes first ({@link #last}), and the client
- * accepts JSON, it is sent as a plain {@code application/json} response in one write (Streamable
- * HTTP lets the server choose); a notification or a keep-alive first makes it an event stream, as
- * before. Most calls send nothing before their answer, so most answers cost one write instead of three.
+ * A client that falls {@value #QUEUE} messages behind is disconnected. The status and headers go out
+ * with the first write ({@link #start} sends them at once); a request's own response that may be
+ * answered without a stream is {@link AnswerStream}'s.
  */
 final class SseStream implements ClientChannel {
     static final int QUEUE = 1024;
@@ -29,20 +26,14 @@ final class SseStream implements ClientChannel {
     private static final Object END = new Object();
     private static final byte[] KEEPALIVE_COMMENT = ":\n\n".getBytes(StandardCharsets.UTF_8);
 
-    /** The request's own response: its event form, and its JSON form when the stream has not begun. */
-    private record Last(byte[] event, JsonNode message) {}
-
     private final Response response;
     private final Duration keepalive;
-    private final boolean jsonAllowed;
-    /** byte[] events, a {@link Last}, or {@link #END}. */
+    /** byte[] events, or {@link #END}. */
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE);
     private volatile boolean open = true;
     private volatile boolean clientGone;
     /** Handler thread only: headers set; the response is an event stream. */
     private boolean streaming;
-    /** Handler thread only: the response was written whole (as JSON) and is complete. */
-    private boolean complete;
 
     SseStream(Response response) {
         this(response, KEEPALIVE);
@@ -50,21 +41,8 @@ final class SseStream implements ClientChannel {
 
     /** @param keepalive how often an idle stream writes a comment; a write is also how a closed connection is noticed */
     SseStream(Response response, Duration keepalive) {
-        this(response, keepalive, false);
-    }
-
-    private SseStream(Response response, Duration keepalive, boolean jsonAllowed) {
         this.response = response;
         this.keepalive = keepalive;
-        this.jsonAllowed = jsonAllowed;
-    }
-
-    /**
-     * A stream for one request's answer that begins only when there is something to write; its
-     * response goes out as JSON when nothing precedes it and {@code jsonAllowed}.
-     */
-    static SseStream deferred(Response response, Duration keepalive, boolean jsonAllowed) {
-        return new SseStream(response, keepalive, jsonAllowed);
     }
 
     /** Sends the status and headers now (a stream the client waits on before anything else is sent). */
@@ -75,6 +53,10 @@ final class SseStream implements ClientChannel {
 
     private void headers() {
         streaming = true;
+        eventStreamHeaders(response);
+    }
+
+    static void eventStreamHeaders(Response response) {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
@@ -88,7 +70,7 @@ final class SseStream implements ClientChannel {
 
     /** The request's response, after which the stream ends. */
     void last(JsonNode message) {
-        if (open && queue.offer(new Last(frame("message", Json.write(message)), message))) {
+        if (open && queue.offer(frame("message", Json.write(message)))) {
             end();
         } else {
             open = false;
@@ -106,7 +88,14 @@ final class SseStream implements ClientChannel {
         return true;
     }
 
-    private static byte[] frame(String type, String data) {
+    /** A keep-alive comment, written when its turn comes. */
+    void keepalive() {
+        if (open && !queue.offer(KEEPALIVE_COMMENT)) {
+            open = false;
+        }
+    }
+
+    static byte[] frame(String type, String data) {
         StringBuilder sb = new StringBuilder(data.length() + 16);
         if (!type.equals("message")) {
             sb.append("event: ").append(type).append('\n');
@@ -154,22 +143,10 @@ final class SseStream implements ClientChannel {
                 if (next == END || (next == null && !open && queue.isEmpty())) {
                     break;
                 }
-                if (next instanceof Last l && !streaming && jsonAllowed) {
-                    response.setStatus(200);
-                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-                    Http.writeBlocking(response, true, Json.bytes(l.message()));
-                    complete = true;
-                    break;
-                }
                 if (!streaming) {
                     headers();
                 }
-                Http.writeBlocking(response, false, switch (next) {
-                    case null -> KEEPALIVE_COMMENT;
-                    case Last l -> l.event();
-                    default -> (byte[]) next;
-                });
+                Http.writeBlocking(response, false, next == null ? KEEPALIVE_COMMENT : (byte[]) next);
             }
         } catch (IOException e) {
             clientGone = true;
@@ -180,12 +157,8 @@ final class SseStream implements ClientChannel {
         }
     }
 
-    /** Completes the response after {@link #pump}: ends the event stream, unless the answer was sent whole. */
+    /** Completes the response after {@link #pump}: ends the event stream. */
     void finish(Callback callback) {
-        if (complete) {
-            callback.succeeded();
-            return;
-        }
         if (clientGone) {
             callback.failed(new IOException("the client closed the connection"));
             return;

@@ -2,7 +2,6 @@ package dev.waygate.front;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.waygate.audit.Correlation;
 import dev.waygate.auth.Principal;
 import dev.waygate.config.GatewayConfig;
 import dev.waygate.mcp.ErrorCodes;
@@ -166,21 +165,18 @@ final class StreamableHttpHandler {
     }
 
     /**
-     * One request answered on a stream of its own, which becomes an event stream only if something
-     * (progress, a server request, a keep-alive) precedes the answer; otherwise the answer is JSON.
+     * One request run on this thread and answered on a response of its own, which becomes an event
+     * stream only if something (progress, a server request, a keep-alive) precedes the answer;
+     * otherwise the answer is one JSON write.
      */
     private void stream(ClientSession session, JsonNode message, Response response, Callback callback, boolean jsonAllowed) {
-        SseStream sse = SseStream.deferred(response, SseStream.KEEPALIVE, jsonAllowed);
-        String correlation = Correlation.current().orElseGet(Correlation::generate);
-        Thread.ofVirtual().name("mcp-call").start(() -> Correlation.run(correlation, () -> {
-            try {
-                router.handle(session, message, sse).ifPresent(sse::last);
-            } finally {
-                sse.end();
-            }
-        }));
-        sse.pump();
-        sse.finish(callback);
+        AnswerStream answer = AnswerStream.open(response, SseStream.KEEPALIVE, jsonAllowed);
+        Optional<JsonNode> reply = Optional.empty();
+        try {
+            reply = router.handle(session, message, answer);
+        } finally {
+            answer.answer(reply, callback);
+        }
     }
 
     private void get(Request request, Response response, Callback callback, Principal principal) {

@@ -5,6 +5,6 @@ import dev.waygate.pipeline.Call;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** One of our requests to an upstream awaiting its response. */
+/** One of our requests to an upstream awaiting its response, which {@link Deadlines} ends at {@code deadlineNanos}. */
 record Pending(long id, String method, CompletableFuture<JsonNode> response, Optional<Call.Scope> scope,
-               Optional<JsonNode> clientProgressToken, long startedNanos) {}
+               Optional<JsonNode> clientProgressToken, long startedNanos, long deadlineNanos) {}

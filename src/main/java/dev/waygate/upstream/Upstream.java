@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -114,6 +113,7 @@ public final class Upstream {
     }
 
     public void start() {
+        Deadlines.watch(pending);
         supervisor = Thread.ofVirtual().name("upstream-" + config.name()).start(this::supervise);
     }
 
@@ -128,6 +128,7 @@ public final class Upstream {
             t.close();
         }
         failAll(new McpException(ErrorCodes.SHUTTING_DOWN, "the gateway is shutting down"));
+        Deadlines.forget(pending);
     }
 
     private void supervise() {
@@ -408,7 +409,9 @@ public final class Upstream {
             sent = params.deepCopy();
             ((ObjectNode) sent.get("_meta")).put("progressToken", TOKEN_PREFIX + id);
         }
-        Pending p = new Pending(id, method, new java.util.concurrent.CompletableFuture<>(), scope, clientToken, System.nanoTime());
+        long now = System.nanoTime();
+        Pending p = new Pending(id, method, new java.util.concurrent.CompletableFuture<>(), scope, clientToken, now,
+                now + limitNanos(handshake, timeout));
         pending.put(id, p);
         scope.ifPresent(s -> s.onCancel(() -> cancel(p, "cancelled by the client")));
         Transport t = transport;
@@ -416,8 +419,15 @@ public final class Upstream {
             // The timeout covers the whole exchange: a remote transport's send blocks until the
             // response headers arrive, which a server answering with JSON sends only when done.
             t.send(JsonRpc.request(Json.MAPPER.getNodeFactory().numberNode(id), method, sent));
-            long left = limitNanos(handshake, timeout) - (System.nanoTime() - p.startedNanos());
-            JsonNode reply = p.response().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            JsonNode reply;
+            try {
+                reply = p.response().get(); // Deadlines ends it at p.deadlineNanos()
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TimeoutException te) {
+                    throw te;
+                }
+                throw e;
+            }
             if (reply.has("error")) {
                 JsonNode err = reply.get("error");
                 throw new McpException(err.path("code").asInt(ErrorCodes.INTERNAL_ERROR), err.path("message").asText("upstream error"),
