@@ -1,6 +1,5 @@
 package dev.waygate.mcp;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,16 +20,20 @@ public final class LineReader {
 
     private final InputStream in;
     private final int max;
-    private byte[] buf = new byte[8192];
-
     private final boolean failFast;
+    /** What was read and not yet returned: {@code chunk[pos..lim)}. */
+    private final byte[] chunk = new byte[65536];
+    private int pos;
+    private int lim;
+    /** A line that spans reads is gathered here. */
+    private byte[] buf = new byte[8192];
 
     public LineReader(InputStream in, int max) {
         this(in, max, false);
     }
 
     private LineReader(InputStream in, int max, boolean failFast) {
-        this.in = new BufferedInputStream(in, 65536);
+        this.in = in;
         this.max = max;
         this.failFast = failFast;
     }
@@ -43,39 +46,70 @@ public final class LineReader {
         return new LineReader(in, max, true);
     }
 
-    /** The next line without its terminator, or null at the end of the stream. */
+    /**
+     * The next line without its terminator, or null at the end of the stream. Reads in chunks and
+     * scans them for the newline; a line that lies within one chunk is decoded straight from it.
+     */
     public String next() throws IOException {
         int len = 0;
         boolean tooLong = false;
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                if (tooLong) {
-                    throw new TooLong(max);
+        while (true) {
+            if (pos == lim) {
+                int n = in.read(chunk, 0, chunk.length);
+                if (n < 0) {
+                    if (tooLong) {
+                        throw new TooLong(max);
+                    }
+                    return len == 0 ? null : new String(buf, 0, len, StandardCharsets.UTF_8);
                 }
-                if (len > 0 && buf[len - 1] == '\r') {
-                    len--;
-                }
-                return new String(buf, 0, len, StandardCharsets.UTF_8);
-            }
-            if (tooLong) {
+                pos = 0;
+                lim = n;
                 continue;
             }
-            if (len == max) {
+            int nl = pos;
+            while (nl < lim && chunk[nl] != '\n') {
+                nl++;
+            }
+            int take = nl - pos;
+            if (!tooLong && (long) len + take > max) {
                 if (failFast) {
                     throw new TooLong(max);
                 }
                 tooLong = true;
+            }
+            if (nl == lim) {
+                if (!tooLong) {
+                    append(take, len);
+                    len += take;
+                }
+                pos = lim;
                 continue;
             }
-            if (len == buf.length) {
-                buf = Arrays.copyOf(buf, Math.min(max, buf.length * 2));
+            int from = pos;
+            pos = nl + 1;
+            if (tooLong) {
+                throw new TooLong(max);
             }
-            buf[len++] = (byte) b;
+            if (len == 0) {
+                int end = take > 0 && chunk[nl - 1] == '\r' ? nl - 1 : nl;
+                return new String(chunk, from, end - from, StandardCharsets.UTF_8);
+            }
+            pos = from;
+            append(take, len);
+            pos = nl + 1;
+            len += take;
+            if (buf[len - 1] == '\r') {
+                len--;
+            }
+            return new String(buf, 0, len, StandardCharsets.UTF_8);
         }
-        if (tooLong) {
-            throw new TooLong(max);
+    }
+
+    /** Copies {@code take} bytes at {@code pos} to the line gathered so far ({@code len} bytes). */
+    private void append(int take, int len) {
+        if (len + take > buf.length) {
+            buf = Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) buf.length * 2, (long) len + take)));
         }
-        return len == 0 ? null : new String(buf, 0, len, StandardCharsets.UTF_8);
+        System.arraycopy(chunk, pos, buf, len, take);
     }
 }
