@@ -284,12 +284,40 @@ public final class Database implements AutoCloseable {
      * What caches of stored rows check to stay exact without reading the rows.
      */
     public long dataVersion() {
-        return withStatement("PRAGMA data_version", st -> {
-            try (var rs = st.executeQuery()) {
-                return rs.getLong(1);
+        long mine = versionTickets.incrementAndGet();
+        VersionRead r = lastVersion;
+        if (r.ticket() > mine) {
+            return r.value();   // read by a query that began after this call did: as fresh as our own
+        }
+        versionLock.lock();
+        try {
+            r = lastVersion;
+            if (r.ticket() > mine) {
+                return r.value();
             }
-        });
+            long ticket = versionTickets.incrementAndGet();
+            long value = withStatement("PRAGMA data_version", st -> {
+                try (var rs = st.executeQuery()) {
+                    return rs.getLong(1);
+                }
+            });
+            lastVersion = new VersionRead(ticket, value);
+            return value;
+        } finally {
+            versionLock.unlock();
+        }
     }
+
+    /**
+     * {@link #dataVersion} shares one query among concurrent callers: a caller may take the value
+     * of a query that began after it did (its ticket is higher), which sees every commit made
+     * before the caller arrived. Callers that arrive while a query runs wait for the next one.
+     */
+    private record VersionRead(long ticket, long value) {}
+
+    private final java.util.concurrent.atomic.AtomicLong versionTickets = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.locks.ReentrantLock versionLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile VersionRead lastVersion = new VersionRead(-1, 0);
 
     @FunctionalInterface
     public interface StatementFunction<T> {
