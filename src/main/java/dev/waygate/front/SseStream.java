@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * A server-sent-events response. Senders only enqueue (a slow client never blocks the upstream
- * that produced the message); the handler's own thread writes, with a keep-alive comment when idle.
+ * that produced the message); one thread writes ({@link #pump}: the handler's own, or the writer an
+ * {@link AnswerStream} starts), with a keep-alive comment when idle.
  * A client that falls {@value #QUEUE} messages behind is disconnected. The status and headers go out
  * with the first write ({@link #start} sends them at once); a request's own response that may be
  * answered without a stream is {@link AnswerStream}'s.
