@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
  * writer never waits for SQLite: the writer hands over each written batch and goes on to the next
  * fsync. Batches that queued up meanwhile are inserted together, in one transaction.
  *
- * <p>The index is a convenience copy; the journal is the record. When the index falls so far
- * behind that its queue is full (SQLite stalled for thousands of batches), the batch is dropped
- * with a warning naming the sequence range — the call path is never held up by search; those
- * entries stay in the journal, where {@code waygate audit verify} reads them.
+ * <p>The index is derived from the journal, which is the record. First, on its thread, it indexes
+ * what the journal holds and the index lacks ({@link AuditIndex#catchUp}: nothing, a few entries
+ * after a crash, or everything when the index file was lost). When the index falls so far behind
+ * that its queue is full (SQLite stalled for thousands of batches, or that first catch-up is long),
+ * the batch is not queued — the call path is never held up by search — and those entries are read
+ * back from the journal once the queue is empty.
  *
  * <p>A search first waits (briefly) for what was handed over before it began, so a client that
  * got its answer and then searches finds its own call.
@@ -29,6 +31,12 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     static final int LINGER_ROWS = 512;
 
     private final Consumer<List<Journal.Sealed>> index;
+    private final Runnable catchUp;
+    private final java.util.function.LongConsumer refill;
+    /** The lowest sequence number of a batch not queued, or {@code Long.MAX_VALUE}. */
+    private final java.util.concurrent.atomic.AtomicLong missedFrom = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    /** True while entries are read from the journal: searches wait for it (briefly) as for queued batches. */
+    private volatile boolean catchingUp = true;
     private final BlockingQueue<List<Journal.Sealed>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
     private final Thread thread;
     private volatile boolean closing;
@@ -39,7 +47,17 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     private final java.util.concurrent.atomic.AtomicInteger searchers = new java.util.concurrent.atomic.AtomicInteger();
 
     IndexFeeder(Consumer<List<Journal.Sealed>> index) {
+        this(index, () -> {}, from -> {});
+    }
+
+    /**
+     * @param catchUp run first, on the feeder's thread: indexes the journal's entries the index lacks
+     * @param refill  indexes the journal's entries from a sequence number on, after batches were not queued
+     */
+    IndexFeeder(Consumer<List<Journal.Sealed>> index, Runnable catchUp, java.util.function.LongConsumer refill) {
         this.index = index;
+        this.catchUp = catchUp;
+        this.refill = refill;
         this.thread = Thread.ofPlatform().daemon().name("audit-index").start(this::run);
     }
 
@@ -47,17 +65,27 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     public void accept(List<Journal.Sealed> batch) {
         submitted = batch.getLast().seq();
         if (!queue.offer(batch)) {
-            LOG.warn("audit: the search index is behind; entries {}..{} are in the journal but not searchable",
-                    batch.getFirst().seq(), batch.getLast().seq());
+            if (missedFrom.getAndAccumulate(batch.getFirst().seq(), Math::min) == Long.MAX_VALUE) {
+                LOG.warn("audit: the search index is behind; entries from {} on are indexed from the journal once it catches up",
+                        batch.getFirst().seq());
+            }
         }
     }
 
     private void run() {
+        try {
+            catchUp.run();
+        } catch (RuntimeException e) {
+            LOG.warn("audit: could not index the journal's entries that the search index lacks: {}", e.toString());
+        } finally {
+            catchingUp = false;
+        }
         List<List<Journal.Sealed>> taken = new ArrayList<>();
         while (!closing || !queue.isEmpty()) {
             try {
                 List<Journal.Sealed> first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    refillMissed();
                     continue;
                 }
                 taken.add(first);
@@ -94,6 +122,22 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
         }
     }
 
+    /** Reads back from the journal the entries of batches that were not queued. */
+    private void refillMissed() {
+        long from = missedFrom.getAndSet(Long.MAX_VALUE);
+        if (from == Long.MAX_VALUE) {
+            return;
+        }
+        catchingUp = true;
+        try {
+            refill.accept(from);
+        } catch (RuntimeException e) {
+            LOG.warn("audit: could not index the journal's entries from {} on: {}", from, e.toString());
+        } finally {
+            catchingUp = false;
+        }
+    }
+
     private void insert(List<Journal.Sealed> entries) {
         try {
             index.accept(entries);
@@ -110,7 +154,7 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
         long deadline = System.nanoTime() + 2_000_000_000L;
         searchers.incrementAndGet();
         try {
-            while (indexed < target && thread.isAlive() && System.nanoTime() < deadline) {
+            while ((indexed < target || catchingUp) && thread.isAlive() && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(1);
                 } catch (InterruptedException e) {
