@@ -86,37 +86,62 @@ public final class AuditIndex {
 
     private static final String INSERT = "INSERT OR REPLACE INTO audit_entries "
             + "(seq, time, principal, target, decision, file, offset, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String SPAN = "INSERT INTO audit_files (file, first_seq, last_seq, min_time, max_time) VALUES (?, ?, ?, ?, ?) "
+            + "ON CONFLICT (file) DO UPDATE SET first_seq = min(first_seq, excluded.first_seq), "
+            + "last_seq = max(last_seq, excluded.last_seq), min_time = min(min_time, excluded.min_time), "
+            + "max_time = max(max_time, excluded.max_time)";
 
-    /** Rows for durable entries, in one transaction, with the statement prepared once for the connection's life. */
+    /** Rows for durable entries (see {@link #insertRows}). */
     void insert(List<Journal.Sealed> entries) {
-        insertAll(entries, (st, s) -> {
+        List<Row> rows = new ArrayList<>(entries.size());
+        for (Journal.Sealed s : entries) {
             AuditEvent e = s.event();
-            bind(st, s.seq(), e.time().toEpochMilli(), e.principal(), e.target(), e.decision().ordinal(),
-                    fileCode(s.file()), s.offset(), s.line().length);
-        });
+            rows.add(new Row(s.seq(), e.time().toEpochMilli(), e.principal(), e.target(), e.decision().ordinal(),
+                    fileCode(s.file()), s.offset(), s.line().length));
+        }
+        insertRows(rows);
     }
 
-    /** Rows read from the journal files, in one transaction. */
+    /**
+     * Rows in one transaction, with the statements prepared once for the connection's life; and for
+     * each file among them, the range of sequence numbers and times it holds (one row per file,
+     * {@code audit_files}): what a search by time narrows the rows to scan with, without an index on time.
+     */
     void insertRows(List<Row> rows) {
-        insertAll(rows, (st, r) -> bind(st, r.seq(), r.timeMillis(), r.principal(), r.target(), r.decision(), r.file(),
-                r.offset(), r.length()));
-    }
-
-    @FunctionalInterface
-    private interface Binder<T> {
-        void bind(PreparedStatement st, T item) throws SQLException;
-    }
-
-    private <T> void insertAll(List<T> items, Binder<T> binder) {
         db.withStatement(INSERT, st -> {
             java.sql.Connection c = st.getConnection();
             c.setAutoCommit(false);
             try {
-                for (T item : items) {
-                    binder.bind(st, item);
+                List<Span> spans = new ArrayList<>(1);
+                Span span = null;
+                for (Row r : rows) {
+                    st.setLong(1, r.seq());
+                    st.setLong(2, r.timeMillis());
+                    st.setString(3, r.principal());
+                    st.setString(4, r.target());
+                    st.setInt(5, r.decision());
+                    st.setLong(6, r.file());
+                    st.setLong(7, r.offset());
+                    st.setInt(8, r.length());
                     st.addBatch();
+                    if (span == null || span.file != r.file()) {
+                        span = new Span(r);
+                        spans.add(span);
+                    } else {
+                        span.add(r);
+                    }
                 }
                 st.executeBatch();
+                for (Span f : spans) {
+                    db.withStatement(SPAN, fs -> {
+                        fs.setLong(1, f.file);
+                        fs.setLong(2, f.firstSeq);
+                        fs.setLong(3, f.lastSeq);
+                        fs.setLong(4, f.minTime);
+                        fs.setLong(5, f.maxTime);
+                        return fs.executeUpdate();
+                    });
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 st.clearBatch();
@@ -129,16 +154,26 @@ public final class AuditIndex {
         });
     }
 
-    private static void bind(PreparedStatement st, long seq, long time, String principal, String target, int decision,
-                             long file, long offset, int length) throws SQLException {
-        st.setLong(1, seq);
-        st.setLong(2, time);
-        st.setString(3, principal);
-        st.setString(4, target);
-        st.setInt(5, decision);
-        st.setLong(6, file);
-        st.setLong(7, offset);
-        st.setInt(8, length);
+    /** The rows of one file in a transaction: their sequence numbers and times. */
+    private static final class Span {
+        final long file;
+        long firstSeq;
+        long lastSeq;
+        long minTime;
+        long maxTime;
+
+        Span(Row r) {
+            file = r.file();
+            firstSeq = lastSeq = r.seq();
+            minTime = maxTime = r.timeMillis();
+        }
+
+        void add(Row r) {
+            firstSeq = Math.min(firstSeq, r.seq());
+            lastSeq = Math.max(lastSeq, r.seq());
+            minTime = Math.min(minTime, r.timeMillis());
+            maxTime = Math.max(maxTime, r.timeMillis());
+        }
     }
 
     /** {@link #fileCode(JournalFiles.Name)} of a file name, remembered for the next row (of the same file, mostly). */
@@ -173,6 +208,15 @@ public final class AuditIndex {
                 AuditEvent.Outcome.valueOf(d.toUpperCase(Locale.ROOT)).ordinal()));
         q.from().ifPresent(f -> filter(sql, args, " AND time >= ?", f.toEpochMilli()));
         q.to().ifPresent(t -> filter(sql, args, " AND time < ?", t.toEpochMilli()));
+        if (q.from().isPresent() || q.to().isPresent()) {
+            Optional<long[]> seqs = seqRange(q.from().map(Instant::toEpochMilli).orElse(Long.MIN_VALUE),
+                    q.to().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE));
+            if (seqs.isEmpty()) {
+                return List.of();
+            }
+            filter(sql, args, " AND seq >= ?", seqs.get()[0]);
+            filter(sql, args, " AND seq <= ?", seqs.get()[1]);
+        }
         sql.append(" ORDER BY seq DESC LIMIT ").append(q.limit());
         List<Location> found = db.with(c -> {
             try (PreparedStatement st = c.prepareStatement(sql.toString())) {
@@ -191,6 +235,25 @@ public final class AuditIndex {
         List<String> out = JournalLines.read(journalDir, found);
         Collections.reverse(out);
         return out;
+    }
+
+    /**
+     * The sequence numbers that entries of times in [from, to) can have: from the first entry of the
+     * first file holding such a time to the last entry of the last one (exact: every entry lies in its
+     * file's range of times). Empty when no file holds one.
+     */
+    private Optional<long[]> seqRange(long from, long to) {
+        return db.with(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT min(first_seq), max(last_seq) FROM audit_files WHERE max_time >= ? AND min_time < ?")) {
+                st.setLong(1, from);
+                st.setLong(2, to);
+                try (ResultSet rs = st.executeQuery()) {
+                    long lo = rs.getLong(1);
+                    return rs.wasNull() ? Optional.<long[]>empty() : Optional.of(new long[] {lo, rs.getLong(2)});
+                }
+            }
+        });
     }
 
     private static void filter(StringBuilder sql, List<Object> args, String clause, Object value) {
@@ -213,10 +276,13 @@ public final class AuditIndex {
         if (oldest == prunedBelow) {
             return;
         }
-        int removed = db.with(c -> {
+        int removed = db.transaction(c -> {
             try (PreparedStatement st = c.prepareStatement("DELETE FROM audit_entries WHERE seq < "
-                    + "coalesce((SELECT seq FROM audit_entries WHERE file >= ? ORDER BY seq LIMIT 1), 9223372036854775807)")) {
+                    + "coalesce((SELECT seq FROM audit_entries WHERE file >= ? ORDER BY seq LIMIT 1), 9223372036854775807)");
+                 PreparedStatement files = c.prepareStatement("DELETE FROM audit_files WHERE file < ?")) {
                 st.setLong(1, oldest);
+                files.setLong(1, oldest);
+                files.executeUpdate();
                 return st.executeUpdate();
             }
         });
@@ -239,8 +305,9 @@ public final class AuditIndex {
 
     /** Deletes every row (before indexing the whole journal again). */
     void clear() {
-        db.with(c -> {
+        db.transaction(c -> {
             try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM audit_files");
                 return st.executeUpdate("DELETE FROM audit_entries");
             }
         });

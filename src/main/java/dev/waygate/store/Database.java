@@ -119,7 +119,8 @@ public final class Database implements AutoCloseable {
      * {@code AuditIndex.fileCode}, byte offset and length. The old table is dropped: its rows are
      * derived again from the journal (the audit log indexes what the index lacks when it opens).
      * The indexes on (principal) and (target) are ordered by seq within a value (SQLite appends the
-     * row id), which is the order search returns; time needs no index of its own (see 0028).
+     * row id), which is the order search returns; time needs no index of its own: {@code audit_files}
+     * holds each file's range of times and sequence numbers (see 0028).
      */
     private static final List<String> INDEX_MIGRATIONS = List.of(
             AUDIT_INDEX_TABLE, AUDIT_INDEX_TIME, AUDIT_INDEX_PRINCIPAL, AUDIT_INDEX_TARGET,
@@ -136,6 +137,16 @@ public final class Database implements AutoCloseable {
             )""",
             "CREATE INDEX audit_entries_principal ON audit_entries (principal)",
             "CREATE INDEX audit_entries_target ON audit_entries (target)",
+            // Per journal file: its entries' range of sequence numbers and of times (what a search by
+            // time narrows the rows to), one row per file, updated once per transaction.
+            """
+            CREATE TABLE audit_files (
+              file INTEGER PRIMARY KEY,
+              first_seq INTEGER NOT NULL,
+              last_seq INTEGER NOT NULL,
+              min_time INTEGER NOT NULL,
+              max_time INTEGER NOT NULL
+            )""",
             "DROP TABLE audit_index");
     static final String STORE_FILE = "waygate.db";
     public static final String INDEX_FILE = "audit-index.db";
