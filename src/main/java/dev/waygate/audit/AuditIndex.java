@@ -332,7 +332,6 @@ public final class AuditIndex {
 
     /** Deletes every row and indexes the whole journal: {@code waygate audit reindex}. */
     public long rebuild(IndexRebuild.Progress progress) throws IOException {
-        clear();
-        return new IndexRebuild(this, journalDir, progress).catchUp();
+        return new IndexRebuild(this, journalDir, progress).rebuild();
     }
 }

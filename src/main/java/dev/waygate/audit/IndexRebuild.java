@@ -74,6 +74,20 @@ public final class IndexRebuild {
         }
     }
 
+    /**
+     * Deletes every row, then indexes every journal file from its start: not from the newest row,
+     * which a running gateway may have inserted meanwhile.
+     */
+    long rebuild() throws IOException {
+        index.clear();
+        if (!Files.isDirectory(journalDir)) {
+            return 0;
+        }
+        List<String> files = new ArrayList<>();
+        JournalFiles.list(journalDir).forEach(n -> files.add(n.file()));
+        return read(files, 0, 0);
+    }
+
     long catchUp() throws IOException {
         if (!Files.isDirectory(journalDir)) {
             return 0;
@@ -96,12 +110,7 @@ public final class IndexRebuild {
                 index.clear();
             }
         }
-        long total = read(files, offset, after);
-        if (unreadable > 0) {
-            LOG.warn("audit: {} journal line(s) are not entries the index can read and were not indexed; "
-                    + "run 'waygate audit verify'", unreadable);
-        }
-        return total;
+        return read(files, offset, after);
     }
 
     /** Indexes the entries from {@code seq} on (again): entries that the index missed (its queue was full). */
@@ -156,6 +165,10 @@ public final class IndexRebuild {
         }
         if (file != null) {
             total += flush(rows, file, inFile, total, true);
+        }
+        if (unreadable > 0) {
+            LOG.warn("audit: {} journal line(s) are not entries the index can read and were not indexed; "
+                    + "run 'waygate audit verify'", unreadable);
         }
         return total;
     }
