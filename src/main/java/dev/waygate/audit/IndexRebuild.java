@@ -65,6 +65,25 @@ public final class IndexRebuild {
         }
     }
 
+    /**
+     * Before a search from another process ({@code waygate audit search}): when no gateway holds the
+     * journal (one that runs keeps the index current itself), indexes what the index lacks, so that a
+     * lost or stale index does not make the search miss entries. Holds the journal's lock meanwhile.
+     *
+     * @return how many entries were indexed
+     */
+    public static long catchUpIfIdle(Path dataDir, dev.waygate.store.Database db) throws IOException {
+        Path journalDir = dataDir.resolve(Audit.JOURNAL_DIR);
+        if (!Files.isDirectory(journalDir)) {
+            return 0;
+        }
+        try (JournalLock lock = JournalLock.acquire(journalDir)) {
+            return new AuditIndex(db, journalDir).catchUp(Progress.NONE);
+        } catch (JournalLock.JournalInUseException e) {
+            return 0;
+        }
+    }
+
     /** Replaces a damaged file only while holding the journal's lock: no gateway has it open then. */
     private static dev.waygate.store.Database openForRebuild(Path dataDir, Path journalDir) throws IOException {
         try (JournalLock lock = JournalLock.acquire(journalDir)) {

@@ -161,7 +161,7 @@ final class AuditCommand {
         CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             AuditIndex.Query q;
             try {
                 q = new AuditIndex.Query(principal, tool, decision, from.map(Instant::parse), to.map(Instant::parse), limit);
@@ -170,7 +170,11 @@ final class AuditCommand {
             }
             GatewayConfig c = ConfigLoader.load(config);
             try (Database db = Database.openIndex(c.dataDir())) {
+                dev.waygate.audit.IndexRebuild.catchUpIfIdle(c.dataDir(), db);
                 new AuditIndex(db, c.dataDir().resolve(Audit.JOURNAL_DIR)).search(q).forEach(System.out::println);
+            } catch (Database.DamagedIndexException e) {
+                System.err.println("waygate: " + e.getMessage());
+                return Main.FAILURE;
             }
             return Main.OK;
         }

@@ -300,6 +300,23 @@ class AuditIndexTest {
         }
     }
 
+    /** {@code audit search} in its own process: with no gateway running, it first indexes what the index lacks. */
+    @Test
+    void aSearchWithNoGatewayRunningCatchesUpFirst() throws IOException {
+        write(SMALL_FILES, 1, 20);
+        Database.deleteIndexFiles(data);
+        try (Database db = Database.openIndex(data)) {
+            assertThat(IndexRebuild.catchUpIfIdle(data, db)).isEqualTo(journalLines().size());
+            assertThat(new AuditIndex(db, journal()).search(all())).containsExactlyElementsOf(expected(e -> true, AuditIndex.MAX_LIMIT));
+            assertThat(IndexRebuild.catchUpIfIdle(data, db)).as("up to date: nothing to do").isZero();
+        }
+        try (Database store = Database.open(data); Audit audit = Audit.open(data, SMALL_FILES, store);
+             Database db = Database.openIndex(data)) {
+            audit.record(event(99, T0.plusSeconds(99)));
+            assertThat(IndexRebuild.catchUpIfIdle(data, db)).as("a running gateway indexes its own").isZero();
+        }
+    }
+
     /** Beside a running gateway (which holds the journal), reindex works through SQLite; both go on writing. */
     @Test
     void reindexBesideARunningAuditLog() throws IOException {
