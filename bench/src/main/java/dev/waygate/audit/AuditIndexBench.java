@@ -86,7 +86,7 @@ public class AuditIndexBench {
                     offset = 0;
                     open(part);
                 }
-                String file = "audit-2026-11-22." + part + ".jsonl";
+                String file = new JournalFiles.Name(java.time.LocalDate.of(2026, 11, 22), (int) part).file();
                 batch.add(Sealed.of(e, seq, file, offset, line));
                 write(line);
                 offset += line.length + 1;
@@ -103,7 +103,8 @@ public class AuditIndexBench {
                     out.close();
                 }
                 Files.createDirectories(journal);
-                out = new java.io.BufferedOutputStream(Files.newOutputStream(journal.resolve("audit-2026-11-22." + part + ".jsonl"),
+                out = new java.io.BufferedOutputStream(Files.newOutputStream(journal.resolve(
+                        new JournalFiles.Name(java.time.LocalDate.of(2026, 11, 22), (int) part).file()),
                         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -167,15 +167,39 @@ public class AuditIndexVariantsBench {
         c.setAutoCommit(true);
     }
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** The insert's CPU time, as in {@link AuditIndexBench.Cpu}: CPU per row = cpuNanos / rows. */
+    @State(Scope.Thread)
+    @org.openjdk.jmh.annotations.AuxCounters(org.openjdk.jmh.annotations.AuxCounters.Type.EVENTS)
+    public static class Cpu {
+        public long cpuNanos;
+        public long rows;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            cpuNanos = 0;
+            rows = 0;
+        }
+    }
+
+    private void timed(Cpu cpu, int n) throws SQLException {
+        List<Journal.Sealed> rows = batch(n);
+        long t0 = THREADS.getCurrentThreadCpuTime();
+        insert(rows);
+        cpu.cpuNanos += THREADS.getCurrentThreadCpuTime() - t0;
+        cpu.rows += n;
+    }
+
     @Benchmark
     @OperationsPerInvocation(64)
-    public void insert64() throws SQLException {
-        insert(batch(64));
+    public void insert64(Cpu cpu) throws SQLException {
+        timed(cpu, 64);
     }
 
     @Benchmark
     @OperationsPerInvocation(512)
-    public void insert512() throws SQLException {
-        insert(batch(512));
+    public void insert512(Cpu cpu) throws SQLException {
+        timed(cpu, 512);
     }
 }
