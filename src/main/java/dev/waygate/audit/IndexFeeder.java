@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
 final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexFeeder.class);
     static final int QUEUE_BATCHES = 1024;
-    static final long LINGER_NANOS = 20_000_000L;
-    static final int LINGER_ROWS = 512;
+    static final long LINGER_NANOS = 100_000_000L;
+    static final int LINGER_ROWS = 2048;
+    /** Queued by a search or by {@link #close} to end a linger at once (it carries no entries). */
+    private static final List<Journal.Sealed> WAKE = List.of();
 
     private final Consumer<List<Journal.Sealed>> index;
     private final Runnable catchUp;
@@ -88,6 +90,9 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
                     refillMissed();
                     continue;
                 }
+                if (first.isEmpty()) {
+                    continue;   // a wake-up with nothing lingering
+                }
                 taken.add(first);
                 linger(taken, first.size());
                 queue.drainTo(taken);
@@ -104,8 +109,10 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
 
     /**
      * Gathers more batches for one transaction, for at most {@link #LINGER_NANOS} or until
-     * {@link #LINGER_ROWS}: a commit costs more than the rows it carries. Nobody waits for this but
-     * a search, which cuts the wait short.
+     * {@link #LINGER_ROWS}: a commit costs more than the rows it carries (it writes every page it
+     * touched to the WAL; per row, batches of 512 cost ~15% less CPU than batches of 64, decision
+     * 0028). Nobody waits for this but a search, which cuts it short by queueing {@link #WAKE}; it
+     * sleeps until a batch arrives, not in steps.
      */
     private void linger(List<List<Journal.Sealed>> taken, int rows) throws InterruptedException {
         long until = System.nanoTime() + LINGER_NANOS;
@@ -114,7 +121,7 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
             if (left <= 0) {
                 return;
             }
-            List<Journal.Sealed> more = queue.poll(Math.min(left, 1_000_000L), TimeUnit.NANOSECONDS);
+            List<Journal.Sealed> more = queue.poll(left, TimeUnit.NANOSECONDS);
             if (more != null) {
                 taken.add(more);
                 rows += more.size();
@@ -139,6 +146,9 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     }
 
     private void insert(List<Journal.Sealed> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
         try {
             index.accept(entries);
         } catch (RuntimeException e) {
@@ -153,6 +163,7 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
         long target = submitted;
         long deadline = System.nanoTime() + 2_000_000_000L;
         searchers.incrementAndGet();
+        queue.offer(WAKE);   // full: the feeder is not lingering
         try {
             while ((indexed < target || catchingUp) && thread.isAlive() && System.nanoTime() < deadline) {
                 try {
@@ -170,6 +181,7 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     @Override
     public void close() {
         closing = true;
+        queue.offer(WAKE);
         try {
             thread.join(java.time.Duration.ofSeconds(30));
         } catch (InterruptedException e) {
