@@ -89,6 +89,7 @@ public final class Audit implements AuditLog, AutoCloseable {
                 config.checkpointInterval(), feeder);
         LOG.info("audit: journal {} ({} mode), instance {}, keys {} / {}", dataDir.resolve(JOURNAL_DIR),
                 config.mode().name().toLowerCase(), instance, keys.hmacKeyId(), keys.signingKeyId());
+        feeder.start();
         Audit audit = new Audit(writer, feeder, index, indexDb, new Redactor(config.redactFields()), instance, new PendingEvents(db));
         audit.startPendingDrain();
         return audit;

@@ -60,7 +60,16 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
         this.index = index;
         this.catchUp = catchUp;
         this.refill = refill;
-        this.thread = Thread.ofPlatform().daemon().name("audit-index").start(this::run);
+        this.thread = Thread.ofPlatform().daemon().name("audit-index").unstarted(this::run);
+    }
+
+    /**
+     * Starts the thread, first catching up: once the journal is open (after a torn tail was cut and
+     * its recovery entry written, which is not handed over as a batch), so the catch-up reads it.
+     */
+    IndexFeeder start() {
+        thread.start();
+        return this;
     }
 
     @Override

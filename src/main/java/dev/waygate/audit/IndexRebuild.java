@@ -124,8 +124,9 @@ public final class IndexRebuild {
                 int from = files.indexOf(AuditIndex.fileName(n.file()));
                 files.subList(0, from).clear();
             } else {
-                LOG.warn("audit: the search index's newest entry ({}) is not at byte {} of {}: the journal was replaced; "
-                        + "indexing it anew", n.seq(), n.offset(), AuditIndex.fileName(n.file()));
+                LOG.warn("audit: the search index's newest entry ({}) is not at byte {} of {} (the file is gone or holds "
+                        + "something else: the journal was replaced, or the index is older than the retention period); "
+                        + "indexing the journal anew", n.seq(), n.offset(), AuditIndex.fileName(n.file()));
                 index.clear();
             }
         }

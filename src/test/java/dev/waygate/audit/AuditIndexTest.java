@@ -211,6 +211,17 @@ class AuditIndexTest {
         assertThat(search(SMALL_FILES, all())).containsExactlyElementsOf(expected(e -> true, AuditIndex.MAX_LIMIT));
     }
 
+    /** The entry the writer records when it cuts a torn last line at open is found too (it is no batch of the feeder's). */
+    @Test
+    void theRecoveryEntryOfATornTailIsSearchable() throws IOException {
+        write(SMALL_FILES, 1, 10);
+        Path last = journal().resolve(JournalFiles.list(journal()).getLast().file());
+        Files.writeString(last, "{\"v\":1,\"seq\":11,\"ti", java.nio.file.StandardOpenOption.APPEND);
+        List<String> found = search(SMALL_FILES, all());
+        assertThat(found).containsExactlyElementsOf(expected(e -> true, AuditIndex.MAX_LIMIT));
+        assertThat(parse(found.getLast()).path("action").asText()).isEqualTo("audit.recovered");
+    }
+
     /** Batches the feeder could not queue are read back from the journal from their first entry on. */
     @Test
     void entriesMissedInTheMiddleAreReadBackFromTheJournal() throws IOException {
