@@ -48,10 +48,6 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     /** Searches waiting in {@link #drain}: while there are any, batches are not held back. */
     private final java.util.concurrent.atomic.AtomicInteger searchers = new java.util.concurrent.atomic.AtomicInteger();
 
-    IndexFeeder(Consumer<List<Journal.Sealed>> index) {
-        this(index, () -> {}, from -> {});
-    }
-
     /**
      * @param catchUp run first, on the feeder's thread: indexes the journal's entries the index lacks
      * @param refill  indexes the journal's entries from a sequence number on, after batches were not queued
