@@ -80,17 +80,32 @@ public final class Audit implements AuditLog, AutoCloseable {
         } catch (java.io.IOException e) {
             // any other failure: the writer fails closed and retries, as when the journal breaks later
         }
-        Database indexDb = Database.openIndex(dataDir);
-        AuditIndex store = new AuditIndex(indexDb);
-        IndexFeeder feeder = new IndexFeeder(store::insert);
-        AuditIndex index = new AuditIndex(indexDb, feeder::drain);
+        Database indexDb = Database.openIndex(dataDir, true);   // damaged: replaced, and rebuilt by the catch-up
+        Path journalDir = dataDir.resolve(JOURNAL_DIR);
+        AuditIndex store = new AuditIndex(indexDb, journalDir);
+        IndexFeeder feeder = new IndexFeeder(store::insert, () -> catchUp(store, -1), from -> catchUp(store, from));
+        AuditIndex index = new AuditIndex(indexDb, journalDir, feeder::drain);
         AuditWriter writer = new AuditWriter(journal, config.mode() == AuditConfig.Mode.DURABLE, config.checkpointEvery(),
                 config.checkpointInterval(), feeder);
         LOG.info("audit: journal {} ({} mode), instance {}, keys {} / {}", dataDir.resolve(JOURNAL_DIR),
                 config.mode().name().toLowerCase(), instance, keys.hmacKeyId(), keys.signingKeyId());
+        feeder.start();
         Audit audit = new Audit(writer, feeder, index, indexDb, new Redactor(config.redactFields()), instance, new PendingEvents(db));
         audit.startPendingDrain();
         return audit;
+    }
+
+    /** Indexes what the journal holds and the index lacks: after its newest row, or from {@code from} on. */
+    private static void catchUp(AuditIndex index, long from) {
+        long start = System.nanoTime();
+        try {
+            long n = from < 0 ? index.catchUp(IndexRebuild.Progress.NONE) : index.catchUpFrom(from, IndexRebuild.Progress.NONE);
+            if (n > 0) {
+                LOG.info("audit: indexed {} journal entries the search index lacked, in {} ms", n, (System.nanoTime() - start) / 1_000_000);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -196,12 +196,14 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             fail(broken(e), batch);
             return;
         }
-        batch.forEach(p -> p.done().complete(null));
+        // Handed to the index before the callers are released: a caller that searches once answered
+        // must find its own entry (the search waits for what was handed over before it began).
         try {
             index.accept(sealed);
         } catch (RuntimeException e) {
             LOG.warn("audit: the search index missed entries {}..{}: {}", sealed.getFirst().seq(), sealed.getLast().seq(), e.getMessage());
         }
+        batch.forEach(p -> p.done().complete(null));
         if (journal.sinceCheckpoint() >= checkpointEvery) {
             checkpoint();
         }

@@ -37,8 +37,11 @@ final class Journal implements AutoCloseable {
         FileChannel open(Path file, OpenOption... options) throws IOException;
     }
 
-    /** An entry as written: its event, sequence number, file and line (without newline). */
-    record Sealed(AuditEvent event, long seq, String file, byte[] line) {}
+    /**
+     * An entry as written: its event, sequence number, file, the byte offset of its line in that file,
+     * and the line (without newline). File and offset are where the search index finds the line.
+     */
+    record Sealed(AuditEvent event, long seq, String file, long offset, byte[] line) {}
 
     private final Path dir;
     private final AuditKeys keys;
@@ -53,6 +56,8 @@ final class Journal implements AutoCloseable {
     private JournalLock lock;
     private FileChannel current;
     private JournalFiles.Name currentName;
+    /** {@code currentName.file()}, made once per file rather than per entry. */
+    private String currentFile;
     private FileIdentity currentId;
     private long currentSize;
     private FileChannel checkpoints;
@@ -152,12 +157,13 @@ final class Journal implements AutoCloseable {
                 write(buf);
                 rotate(day);
             }
+            long offset = currentSize + buf.size();
             buf.write(line);
             buf.write('\n');
             seq++;
             head = Hex.of(sha256.digest(line));
-            headFile = currentName.file();
-            out.add(new Sealed(e, seq, currentName.file(), line));
+            headFile = currentFile;
+            out.add(new Sealed(e, seq, currentFile, offset, line));
         }
         write(buf);
         return out;
@@ -195,6 +201,7 @@ final class Journal implements AutoCloseable {
         closeQuietly(checkpoints);
         current = null;
         currentName = null;
+        currentFile = null;
         checkpoints = null;
     }
 
@@ -255,6 +262,7 @@ final class Journal implements AutoCloseable {
                 ? opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
                 : opener.open(p, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         currentName = name;
+        currentFile = name.file();
         currentSize = current.size();
         currentId = FileIdentity.of(p);
         if (create) {

@@ -12,8 +12,8 @@ import java.util.List;
  * constant however long the journal is.
  */
 final class JournalReader implements AutoCloseable {
-    /** One line; {@code terminated} is false for a last line without its newline. */
-    record Line(String file, long number, byte[] bytes, boolean terminated, boolean lastOfAll) {
+    /** One line, at byte {@code offset} of its file; {@code terminated} is false for a last line without its newline. */
+    record Line(String file, long number, long offset, byte[] bytes, boolean terminated, boolean lastOfAll) {
         String location() {
             return file + ":" + number;
         }
@@ -29,10 +29,21 @@ final class JournalReader implements AutoCloseable {
     private final byte[] chunk = new byte[1 << 16];
     private int pos;
     private int limit;
+    /** Bytes of the current file read into {@link #chunk} before the current one. */
+    private long chunkStart;
+
+    /** Byte where reading the first file starts (its line numbers then count from there). */
+    private final long firstOffset;
 
     JournalReader(Path dir, List<String> files) {
+        this(dir, files, 0);
+    }
+
+    /** Reads {@code files} in order, the first from byte {@code firstOffset} (the start of a line). */
+    JournalReader(Path dir, List<String> files, long firstOffset) {
         this.dir = dir;
         this.files = files;
+        this.firstOffset = firstOffset;
     }
 
     /** The next line, or null at the end. */
@@ -59,11 +70,18 @@ final class JournalReader implements AutoCloseable {
                 lineNo = 0;
                 pos = 0;
                 limit = 0;
+                chunkStart = 0;
+                if (fileIndex == 0 && firstOffset > 0) {
+                    in.skipNBytes(firstOffset);
+                    chunkStart = firstOffset;
+                }
             }
+            long offset = chunkStart + pos;
             int len = 0;
             boolean terminated = false;
             while (true) {
                 if (pos == limit) {
+                    chunkStart += limit;
                     limit = in.read(chunk);
                     pos = 0;
                     if (limit <= 0) {
@@ -94,7 +112,7 @@ final class JournalReader implements AutoCloseable {
             }
             lineNo++;
             boolean lastOfAll = !terminated && fileIndex == files.size() - 1;
-            return new Line(files.get(fileIndex), lineNo, Arrays.copyOf(buf, len), terminated, lastOfAll);
+            return new Line(files.get(fileIndex), lineNo, offset, Arrays.copyOf(buf, len), terminated, lastOfAll);
         }
     }
 

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "audit", description = "Verify and search the audit journal.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Reindex.class})
 final class AuditCommand {
 
     @Command(name = "verify", description = {
@@ -161,7 +161,7 @@ final class AuditCommand {
         CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             AuditIndex.Query q;
             try {
                 q = new AuditIndex.Query(principal, tool, decision, from.map(Instant::parse), to.map(Instant::parse), limit);
@@ -170,8 +170,46 @@ final class AuditCommand {
             }
             GatewayConfig c = ConfigLoader.load(config);
             try (Database db = Database.openIndex(c.dataDir())) {
-                new AuditIndex(db).search(q).forEach(System.out::println);
+                dev.waygate.audit.IndexRebuild.catchUpIfIdle(c.dataDir(), db);
+                new AuditIndex(db, c.dataDir().resolve(Audit.JOURNAL_DIR)).search(q).forEach(System.out::println);
+            } catch (Database.DamagedIndexException e) {
+                System.err.println("waygate: " + e.getMessage());
+                return Main.FAILURE;
             }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "reindex", description = {
+            "Rebuild the search index (<data_dir>/audit-index.db) from the journal files, printing progress.",
+            "The journal is the record and the index is derived from it; a gateway also indexes what the index lacks "
+                    + "when it starts (a lost index file is rebuilt then). Runs beside a running gateway too."})
+    static final class Reindex implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "waygate.yaml")
+        Path config;
+
+        @Override
+        public Integer call() throws IOException {
+            GatewayConfig c = ConfigLoader.load(config);
+            long start = System.nanoTime();
+            long[] files = {0};
+            long entries;
+            try {
+                entries = dev.waygate.audit.IndexRebuild.reindex(c.dataDir(), (file, inFile, total, fileDone) -> {
+                    if (fileDone) {
+                        files[0]++;
+                        System.out.printf("%s: %,d entries (%,d in all)%n", file, inFile, total);
+                    }
+                });
+            } catch (java.nio.file.NoSuchFileException e) {
+                System.err.println("waygate: no audit journal in " + c.dataDir() + " (" + e.getFile() + ")");
+                return Main.FAILURE;
+            } catch (Database.DamagedIndexException e) {
+                System.err.println("waygate: " + e.getMessage());
+                return Main.FAILURE;
+            }
+            System.out.printf("reindexed:   %,d entries from %d journal files into %s in %.2f s%n", entries, files[0],
+                    c.dataDir().resolve(Database.INDEX_FILE), (System.nanoTime() - start) / 1e9);
             return Main.OK;
         }
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * that explicit. Reads are short (indexed lookups).
  */
 public final class Database implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
     // The audit index's schema: in the store's migrations 2-5 (released), and the index file's own.
     private static final String AUDIT_INDEX_TABLE = """
             CREATE TABLE audit_index (
@@ -50,8 +51,8 @@ public final class Database implements AutoCloseable {
               revoked_at TEXT
             )""",
             // The audit search index as it was until it moved to a file of its own (INDEX_MIGRATIONS,
-            // decision 0027). Kept so that released schema versions stay as they were; openIndex
-            // copies its rows once and the table is no longer written.
+            // decision 0027). Kept so that released schema versions stay as they were; no longer
+            // written or read (the index file is derived from the journal, decision 0028).
             AUDIT_INDEX_TABLE, AUDIT_INDEX_TIME, AUDIT_INDEX_PRINCIPAL, AUDIT_INDEX_TARGET,
             // Tool pins (decision 0017): the approved and the last seen definition of each upstream tool.
             // approved_hash NULL: never approved (poisoned on first sight). approval_audited 0: approved
@@ -112,11 +113,43 @@ public final class Database implements AutoCloseable {
      * The audit search index, in {@code audit-index.db} beside the store (decision 0027): its inserts,
      * one transaction per journal batch, never hold the store's lock, which every API-key check takes,
      * and never move the store's {@code data_version}, which the key cache watches.
+     * <p>Versions 1-4: the index as 0027 made it (the whole line per row). From version 5 (decision
+     * 0028) a row holds the columns search filters on and where the line is in the journal: time in
+     * epoch milliseconds, decision as {@code AuditEvent.Outcome} ordinal, file as
+     * {@code AuditIndex.fileCode}, byte offset and length. The old table is dropped: its rows are
+     * derived again from the journal (the audit log indexes what the index lacks when it opens).
+     * The indexes on (principal) and (target) are ordered by seq within a value (SQLite appends the
+     * row id), which is the order search returns; time needs no index of its own: {@code audit_files}
+     * holds each file's range of times and sequence numbers (see 0028).
      */
     private static final List<String> INDEX_MIGRATIONS = List.of(
-            AUDIT_INDEX_TABLE, AUDIT_INDEX_TIME, AUDIT_INDEX_PRINCIPAL, AUDIT_INDEX_TARGET);
+            AUDIT_INDEX_TABLE, AUDIT_INDEX_TIME, AUDIT_INDEX_PRINCIPAL, AUDIT_INDEX_TARGET,
+            """
+            CREATE TABLE audit_entries (
+              seq INTEGER PRIMARY KEY,
+              time INTEGER NOT NULL,
+              principal TEXT NOT NULL,
+              target TEXT NOT NULL,
+              decision INTEGER NOT NULL,
+              file INTEGER NOT NULL,
+              offset INTEGER NOT NULL,
+              length INTEGER NOT NULL
+            )""",
+            "CREATE INDEX audit_entries_principal ON audit_entries (principal)",
+            "CREATE INDEX audit_entries_target ON audit_entries (target)",
+            // Per journal file: its entries' range of sequence numbers and of times (what a search by
+            // time narrows the rows to), one row per file, updated once per transaction.
+            """
+            CREATE TABLE audit_files (
+              file INTEGER PRIMARY KEY,
+              first_seq INTEGER NOT NULL,
+              last_seq INTEGER NOT NULL,
+              min_time INTEGER NOT NULL,
+              max_time INTEGER NOT NULL
+            )""",
+            "DROP TABLE audit_index");
     static final String STORE_FILE = "waygate.db";
-    static final String INDEX_FILE = "audit-index.db";
+    public static final String INDEX_FILE = "audit-index.db";
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
@@ -133,29 +166,84 @@ public final class Database implements AutoCloseable {
 
     /**
      * The audit search index. Its commits are not forced ({@code synchronous=NORMAL} in WAL mode: a
-     * crash of the process loses nothing, a power cut may lose the newest rows): the journal, forced
-     * before rows get here, is the record. Rows indexed in the store by earlier versions are copied
-     * once, when the file is created.
+     * crash of the process loses nothing, a power cut may lose the newest rows, which the audit log
+     * indexes again from the journal when it next opens): the journal, forced before rows get here,
+     * is the record.
+     *
+     * @param replaceDamaged when the file is not a database or SQLite finds it corrupt: delete it and
+     *                       start an empty one (true only for a process that may rebuild it: the
+     *                       journal's owner, or {@code audit reindex} with no gateway running);
+     *                       false: throw {@link DamagedIndexException}
      */
-    public static Database openIndex(Path dataDir) {
-        boolean fresh = !Files.exists(dataDir.resolve(INDEX_FILE));
-        Database db = open(dataDir, INDEX_FILE, INDEX_MIGRATIONS, "NORMAL");
-        Path store = dataDir.resolve(STORE_FILE);
-        if (fresh && Files.exists(store)) {
-            db.with(c -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute("ATTACH DATABASE '" + store.toString().replace("'", "''") + "' AS store");
-                    try (var rs = st.executeQuery("SELECT count(*) FROM store.sqlite_master WHERE type = 'table' AND name = 'audit_index'")) {
-                        if (rs.next() && rs.getInt(1) == 1) {
-                            st.execute("INSERT OR IGNORE INTO main.audit_index SELECT * FROM store.audit_index");
-                        }
-                    }
-                    st.execute("DETACH DATABASE store");
-                }
-                return null;
-            });
+    public static Database openIndex(Path dataDir, boolean replaceDamaged) {
+        try {
+            return openIndexProbed(dataDir);
+        } catch (StoreException e) {
+            if (!damaged(e)) {
+                throw e;
+            }
+            if (!replaceDamaged) {
+                throw new DamagedIndexException("the audit search index " + dataDir.resolve(INDEX_FILE) + " is damaged ("
+                        + e.getMessage() + "): stop the gateway and run 'waygate audit reindex', or restart the gateway, "
+                        + "which rebuilds it from the journal", e);
+            }
+            LOG.warn("audit: the search index {} is damaged ({}); starting a new one, rebuilt from the journal",
+                    dataDir.resolve(INDEX_FILE), e.getMessage());
+            deleteIndexFiles(dataDir);
+            return openIndexProbed(dataDir);
         }
-        return db;
+    }
+
+    /** The index as {@link #openIndex(Path, boolean)} opens it, for processes that do not rebuild it. */
+    public static Database openIndex(Path dataDir) {
+        return openIndex(dataDir, false);
+    }
+
+    /** Opens and reads the newest row: a file SQLite cannot read fails here, not at the first insert. */
+    private static Database openIndexProbed(Path dataDir) {
+        Database db = open(dataDir, INDEX_FILE, INDEX_MIGRATIONS, "NORMAL");
+        try {
+            db.with(c -> {
+                try (Statement st = c.createStatement();
+                     var rs = st.executeQuery("SELECT seq, file, offset, length FROM audit_entries ORDER BY seq DESC LIMIT 1")) {
+                    return rs.next();
+                }
+            });
+            return db;
+        } catch (StoreException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** Whether SQLite said the file is not a database or is corrupt (not: busy, read-only, no space). */
+    static boolean damaged(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.sqlite.SQLiteException s) {
+                int primary = s.getResultCode().code & 0xff;
+                return primary == org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT.code
+                        || primary == org.sqlite.SQLiteErrorCode.SQLITE_NOTADB.code;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the index file with its WAL and shared-memory files. */
+    public static void deleteIndexFiles(Path dataDir) {
+        for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            try {
+                Files.deleteIfExists(dataDir.resolve(INDEX_FILE + suffix));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove " + dataDir.resolve(INDEX_FILE + suffix), e);
+            }
+        }
+    }
+
+    /** The index file cannot be read and this process may not replace it. */
+    public static final class DamagedIndexException extends StoreException {
+        DamagedIndexException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static Database open(Path dataDir, String file, List<String> migrations, String synchronous) {

@@ -1,7 +1,7 @@
 package dev.waygate.store;
 
 /** The store failed. Callers on a security path treat it as a denial. */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }
