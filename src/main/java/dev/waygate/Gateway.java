@@ -46,6 +46,10 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway(GatewayConfig config) {
         this.config = config;
+        if (config.servers().values().stream().anyMatch(s -> s.transport() == dev.waygate.config.ServerConfig.Transport.STDIO
+                && s.sandbox().enabled())) {
+            dev.waygate.sandbox.SandboxHost.checkAhead(); // the trial run of bubblewrap, while the store opens
+        }
         if (config.policy().rules().isEmpty() && config.policy().defaultEffect() == dev.waygate.policy.Effect.DENY) {
             org.slf4j.LoggerFactory.getLogger(Gateway.class).warn(
                     "policy: no rules, so every call is denied; add a policy section to {}", config.file());
