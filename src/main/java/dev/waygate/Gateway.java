@@ -46,10 +46,6 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway(GatewayConfig config) {
         this.config = config;
-        if (config.servers().values().stream().anyMatch(s -> s.transport() == dev.waygate.config.ServerConfig.Transport.STDIO
-                && s.sandbox().enabled())) {
-            dev.waygate.sandbox.SandboxHost.checkAhead(); // the trial run of bubblewrap, while the store opens
-        }
         if (config.policy().rules().isEmpty() && config.policy().defaultEffect() == dev.waygate.policy.Effect.DENY) {
             org.slf4j.LoggerFactory.getLogger(Gateway.class).warn(
                     "policy: no rules, so every call is denied; add a policy section to {}", config.file());
@@ -244,6 +240,7 @@ public final class Gateway implements AutoCloseable {
             egress.get().close();
         }
         router.stop();
+        dev.waygate.upstream.StartAhead.discard(config); // processes started ahead that no upstream took over
         audit.close();
         approvalsDb.ifPresent(Database::close);
         db.close();

@@ -51,24 +51,6 @@ public final class SandboxHost {
         return h;
     }
 
-    /**
-     * Begins the check on a thread of its own and returns at once, so that the trial run of
-     * bubblewrap (a process start, tens of milliseconds, more on a busy machine) overlaps the rest of
-     * the gateway's start instead of delaying the first sandboxed server; {@link #get} then waits for
-     * it and uses its result. Nothing is decided here: a failure leaves the check to {@link #get}.
-     */
-    public static void checkAhead() {
-        if (current == null) {
-            Thread.ofPlatform().daemon().name("sandbox-check").start(() -> {
-                try {
-                    get();
-                } catch (RuntimeException e) {
-                    // get() on the upstreams' thread checks again and reports it
-                }
-            });
-        }
-    }
-
     static SandboxHost detect() {
         Optional<Path> bwrap = find("bwrap");
         Optional<Path> prlimit = find("prlimit");
