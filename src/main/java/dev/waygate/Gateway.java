@@ -240,6 +240,7 @@ public final class Gateway implements AutoCloseable {
             egress.get().close();
         }
         router.stop();
+        dev.waygate.upstream.StartAhead.discard(config); // processes started ahead that no upstream took over
         audit.close();
         approvalsDb.ifPresent(Database::close);
         db.close();

@@ -5,7 +5,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
-import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
@@ -21,8 +20,12 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * {@code logback-test.xml} or {@code logback.xml} on the class path, this steps aside and logback
  * reads that file as usual. Found by logback through
  * {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}.
+ *
+ * <p>No {@code @ConfiguratorRank}: logback reads that annotation reflectively, and the JDK then builds
+ * a dynamic proxy class for it with the class-file API, which no AOT cache holds (about a tenth of
+ * the main thread's time to {@code /ready}). Without it logback ranks this configurator as its
+ * default rank; it is the only one the jar declares as a service.
  */
-@ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0}%replace( [%X{correlation_id}]){' \\[\\]', ''} - %msg%n";
 

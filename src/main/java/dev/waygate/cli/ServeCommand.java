@@ -17,7 +17,14 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GatewayConfig c = ConfigLoader.load(config);
-        Gateway gateway = new Gateway(c);
+        dev.waygate.upstream.StartAhead.begin(c); // the servers' own start overlaps the gateway's
+        Gateway gateway;
+        try {
+            gateway = new Gateway(c);
+        } catch (RuntimeException e) {
+            dev.waygate.upstream.StartAhead.discard(c);
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

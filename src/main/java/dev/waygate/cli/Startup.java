@@ -17,11 +17,15 @@ final class Startup {
      * available locales (Jetty's {@code MimeTypes} asks for it; building it parses the CLDR metadata
      * of every locale: a fifth of the main thread's time to {@code /ready} with an AOT cache), the US
      * date formats (Jackson's {@code StdDateFormat}, sqlite-jdbc's {@code FastDateFormat}) and the
-     * security providers of SHA-256, HMAC-SHA256 and Ed25519 (configuration digest, audit journal).
-     * Only JDK classes, each initialised once whichever thread comes first, so the order of the two
-     * threads changes nothing but the time; a failure here is ignored (the main thread then does the
-     * same work and reports it). The same total CPU time, but off the path to ready on a machine with
-     * two or more cores.
+     * security providers of SHA-256, HMAC-SHA256 and Ed25519 (configuration digest, audit journal),
+     * the time-zone rules and a time format (logback's timestamps), the local host name (the
+     * approvals' instance name; the JDK keeps it for a few seconds), and last the tool-poisoning
+     * patterns ({@code PoisonScanner}'s RE2J programs, compiled in its static initialiser, which
+     * uses RE2J and JDK classes only). Each class is initialised once whichever thread comes first
+     * (the other waits for it), and none of these initialisers uses a class of the gateway's that
+     * the main thread might be initialising, so the order of the two threads changes nothing but
+     * the time; a failure here is ignored (the main thread then does the same work and reports it).
+     * The same total CPU time, but off the path to ready on a machine with two or more cores.
      */
     static Thread preload() {
         return Thread.ofPlatform().daemon().name("preload").start(() -> {
@@ -31,7 +35,12 @@ final class Startup {
                 java.security.MessageDigest.getInstance("SHA-256");
                 javax.crypto.Mac.getInstance("HmacSHA256");
                 java.security.KeyFactory.getInstance("Ed25519");
-            } catch (java.security.GeneralSecurityException | RuntimeException e) {
+                java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneId.systemDefault())
+                        .format(java.time.Instant.EPOCH);
+                java.net.InetAddress.getLocalHost();
+                Class.forName("dev.waygate.pin.PoisonScanner", true, Startup.class.getClassLoader());
+            } catch (java.security.GeneralSecurityException | java.io.IOException | ReflectiveOperationException
+                     | RuntimeException | LinkageError e) {
                 // the main thread meets the same problem where it matters, and reports it there
             }
         });

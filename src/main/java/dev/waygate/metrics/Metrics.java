@@ -15,14 +15,32 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class Metrics {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /**
+     * Made on first use: only the egress proxy registers meters, and building a Prometheus registry
+     * (Micrometer's and the Prometheus model's classes and their static set-up) is work on the path
+     * to {@code /ready} that a gateway without egress does not need until {@code /metrics} is read.
+     */
+    private volatile PrometheusMeterRegistry registry;
 
     public MeterRegistry registry() {
-        return registry;
+        return prometheus();
     }
 
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
-        return registry.scrape();
+        return prometheus().scrape();
+    }
+
+    private PrometheusMeterRegistry prometheus() {
+        PrometheusMeterRegistry r = registry;
+        if (r == null) {
+            synchronized (this) {
+                r = registry;
+                if (r == null) {
+                    registry = r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                }
+            }
+        }
+        return r;
     }
 }

@@ -49,7 +49,22 @@ public final class ToolPins implements ToolGate {
      */
     static final long SCAN_BUDGET = 2L * 1024 * 1024;
 
-    record Key(String server, String tool) {}
+    /**
+     * Written out rather than generated: a record's own {@code equals}/{@code hashCode} are bound at
+     * first use by {@code ObjectMethods} (method handles spun at run time, which no AOT cache holds),
+     * and the first use is on the path to {@code /ready} (loading the pins at start).
+     */
+    record Key(String server, String tool) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && java.util.Objects.equals(server, k.server) && java.util.Objects.equals(tool, k.tool);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * java.util.Objects.hashCode(server) + java.util.Objects.hashCode(tool);
+        }
+    }
 
     /** What an approval did. */
     public enum Approval { APPROVED, ALREADY_APPROVED, NOT_FOUND, AMBIGUOUS, HASH_MISMATCH }

@@ -69,14 +69,29 @@ final class StdioTransport implements Transport {
 
     @Override
     public void open(Inbound inbound) throws IOException {
-        Process p = config.sandbox().enabled() ? startSandboxed() : startUnconfined();
-        process = p;
+        spawn();
+        Process p = process;
         stdin = p.getOutputStream();
         // Platform threads: a read from a process pipe blocks in native code and pins a virtual
         // thread's carrier. With as many upstream pipes as cores, every carrier was pinned and the
         // gateway stopped answering (seen on 2 cores under load; docs/decisions/0014).
         Thread.ofPlatform().daemon().name("upstream-" + config.name() + "-stderr").start(() -> pumpStderr(p));
         Thread.ofPlatform().daemon().name("upstream-" + config.name() + "-stdout").start(() -> pumpStdout(p, inbound));
+    }
+
+    /**
+     * Starts the process, unless it was started already: {@link StartAhead} does it before the
+     * gateway is assembled, {@link #open} then takes it over (its output waits in the pipes).
+     */
+    void spawn() throws IOException {
+        if (process == null) {
+            process = config.sandbox().enabled() ? startSandboxed() : startUnconfined();
+        }
+    }
+
+    /** Whether this transport was made for a server started from this directory, hiding these paths. */
+    boolean startedFor(Path defaultCwd, List<Path> hidden) {
+        return java.util.Objects.equals(this.defaultCwd, defaultCwd) && this.hidden.equals(hidden);
     }
 
     private Process startSandboxed() throws IOException {

@@ -220,7 +220,7 @@ public final class Upstream {
             }
         };
         Transport t = switch (config.transport()) {
-            case STDIO -> new StdioTransport(config, defaultCwd, hidden);
+            case STDIO -> StartAhead.take(config, defaultCwd, hidden).orElseGet(() -> new StdioTransport(config, defaultCwd, hidden));
             case HTTP -> new StreamableHttpTransport(config);
             case SSE -> new SseTransport(config);
         };
