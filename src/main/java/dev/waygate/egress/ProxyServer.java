@@ -48,6 +48,12 @@ final class ProxyServer implements AutoCloseable {
         client.setRequestBufferSize(16 * 1024);
         client.setResponseBufferSize(16 * 1024);
         client.setName("egress-client");
+        // What Jetty's ProxyHandler does to a client it makes itself, and not to one it is given:
+        // no cookie jar (one shared store would send a cookie an origin set for one principal on
+        // every later request to that origin, whoever makes it) and no content decoding (the client
+        // would add Accept-Encoding: gzip that the agent never sent). The proxy relays, it keeps nothing.
+        // (The decoders are cleared in start(): HttpClient installs the default ones when it starts with none.)
+        client.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
 
         ForwardHandler forward = new ForwardHandler(egress, client);
         TunnelHandler tunnel = new TunnelHandler(egress, forward);
@@ -60,6 +66,8 @@ final class ProxyServer implements AutoCloseable {
     }
 
     void start() throws Exception {
+        client.start();
+        client.getContentDecoderFactories().clear();
         server.start();
     }
 
@@ -78,5 +86,6 @@ final class ProxyServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.stop();
+        client.stop(); // started before the server (see start), so stopped here in any case
     }
 }
