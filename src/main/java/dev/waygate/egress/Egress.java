@@ -114,6 +114,11 @@ public final class Egress implements AutoCloseable {
         return auth.checkCredential(null);
     }
 
+    /** Whether a principal is configured for this source address (no credential needed). */
+    boolean hasSourcePrincipal(InetAddress remote) {
+        return config.sourcePrincipal(remote).isPresent();
+    }
+
     /** The API key in a Basic credential: the password, or the user name when the password is empty. */
     static Optional<String> basicKey(String header) {
         return dev.waygate.auth.BasicCredentials.parse(header)

@@ -37,7 +37,11 @@ final class ProxyServer implements AutoCloseable {
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
         server.addConnector(connector);
 
-        client = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(1));
+        var transport = new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(1);
+        // Responses are handled on the thread that read them: every listener of this client only
+        // relays to the agent's connection asynchronously, counts, or queues (Fetcher's stream).
+        transport.setInvocationType(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING);
+        client = new HttpClient(transport);
         client.setExecutor(pool);
         client.setSocketAddressResolver(new PinnedResolver());
         client.setConnectTimeout(limits.connectTimeout().toMillis());
@@ -55,7 +59,7 @@ final class ProxyServer implements AutoCloseable {
         // (The decoders are cleared in start(): HttpClient installs the default ones when it starts with none.)
         client.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
 
-        ForwardHandler forward = new ForwardHandler(egress, client);
+        ForwardHandler forward = new ForwardHandler(egress, client, pool);
         TunnelHandler tunnel = new TunnelHandler(egress, forward);
         tunnel.setConnectTimeout(limits.connectTimeout().toMillis());
         tunnel.setIdleTimeout(limits.idleTimeout().toMillis());

@@ -175,27 +175,99 @@ class EgressReuseTest {
         assertThat(origin.seen).contains("GET /before").doesNotContain("GET /moved");
     }
 
+    /**
+     * A request from a configured source address to a numeric address is handled on the thread that
+     * read it (nothing in it can block): it is still identified, judged, forwarded with its body,
+     * refused after a rule change on the same connection, and audited.
+     */
+    @Test
+    void theNonBlockingPathIdentifiesJudgesForwardsAndAuditsLikeTheOther() throws Exception {
+        EgressRule local = new EgressRule("local", List.of(DomainPattern.parse("127.0.0.1")), Set.of(origin.httpPort()), Set.of(),
+                Set.of(), List.of(), Set.of("local-agent"), Set.of(), Optional.empty(), true, EgressRule.Mode.ENFORCE,
+                List.of(Cidr.parse("127.0.0.0/8")));
+        EgressConfig withSource = new EgressConfig(new HostPort("127.0.0.1", 0), new RuleSet(List.of(local), RuleSet.Unmatched.DENY, "t"),
+                EgressConfig.Limits.DEFAULTS, List.of(new EgressConfig.SourcePrincipal(Cidr.parse("127.0.0.1/32"), "local-agent", Set.of())));
+        Egress bySource = new Egress(withSource, new Authenticator(GatewayConfig.AuthMode.API_KEY, new KeyStore(db), Optional.empty()),
+                new AuditLog() {
+                    @Override
+                    public void record(AuditEvent event) {
+                        audited.add(event);
+                    }
+
+                    @Override
+                    public Optional<String> unavailable() {
+                        return Optional.empty();
+                    }
+                }, new dev.waygate.metrics.Metrics(), host -> {
+                    throw new UnknownHostException("no lookups on this path: " + host);
+                });
+        bySource.start();
+        String at = "127.0.0.1:" + origin.httpPort();
+        try (Client c = new Client(bySource)) {
+            Reply post = c.send("POST", at, "/inline", null, "hello body");
+            assertThat(post.status()).isEqualTo(200);
+            assertThat(post.body()).startsWith("post /inline\n").contains("body: hello body");
+            assertThat(c.send("GET", at, "/inline-2", null, "").status()).isEqualTo(200);
+            bySource.reload(new EgressConfig(withSource.listen(), RuleSet.DENY_ALL, withSource.limits(), withSource.sourcePrincipals()));
+            Reply denied = c.send("GET", at, "/inline-3", null, "");
+            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.head()).contains(": no_rule");
+        }
+        try (Client c = new Client(bySource)) {
+            Reply obfuscated = c.send("GET", "2130706433:" + origin.httpPort(), "/x", null, "");
+            assertThat(obfuscated.status()).isEqualTo(403);
+            assertThat(obfuscated.head()).contains(": no_rule"); // refused without a lookup (the resolver throws)
+        } finally {
+            bySource.close();
+        }
+        assertThat(origin.seen).contains("POST /inline", "GET /inline-2").doesNotContain("GET /inline-3", "GET /x");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (audited.stream().filter(e -> e.action().equals(EgressEvents.REQUEST)).count() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(audited).filteredOn(e -> e.action().equals(EgressEvents.REQUEST))
+                .extracting(e -> e.principal() + " " + e.decision())
+                .containsExactlyInAnyOrder("local-agent ALLOW", "local-agent ALLOW", "local-agent DENY", "local-agent DENY");
+    }
+
     /** A response: status, head (lower-cased header lines), body. */
     record Reply(int status, String head, String body) {}
 
     /** One kept-alive connection to the proxy, speaking HTTP/1.1 by hand. */
     final class Client implements AutoCloseable {
-        final Socket socket = new Socket(InetAddress.getLoopbackAddress(), egress.port());
+        final Socket socket;
         final InputStream in;
 
         Client() throws IOException {
+            this(egress);
+        }
+
+        Client(Egress proxy) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
             socket.setSoTimeout(20_000);
             in = socket.getInputStream();
         }
 
         Reply get(String path, String key, String... headers) throws IOException {
-            String auth = Base64.getEncoder().encodeToString(("x:" + key).getBytes(StandardCharsets.UTF_8));
-            StringBuilder r = new StringBuilder("GET http://origin.test:" + origin.httpPort() + path + " HTTP/1.1\r\n"
-                    + "Host: origin.test:" + origin.httpPort() + "\r\nProxy-Authorization: Basic " + auth + "\r\n");
+            return send("GET", "origin.test:" + origin.httpPort(), path, key, "", headers);
+        }
+
+        /** One request in absolute form; {@code key} null sends no credential. */
+        Reply send(String method, String authority, String path, String key, String body, String... headers) throws IOException {
+            StringBuilder r = new StringBuilder(method + " http://" + authority + path + " HTTP/1.1\r\nHost: " + authority + "\r\n");
+            if (key != null) {
+                String auth = Base64.getEncoder().encodeToString(("x:" + key).getBytes(StandardCharsets.UTF_8));
+                r.append("Proxy-Authorization: Basic ").append(auth).append("\r\n");
+            }
             for (String h : headers) {
                 r.append(h).append("\r\n");
             }
+            byte[] content = body.getBytes(StandardCharsets.UTF_8);
+            if (content.length > 0) {
+                r.append("Content-Length: ").append(content.length).append("\r\n");
+            }
             socket.getOutputStream().write(r.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(content);
             socket.getOutputStream().flush();
             String head = line();
             int status = Integer.parseInt(head.split(" ")[1]);
@@ -208,8 +280,8 @@ class EgressReuseTest {
                     length = Long.parseLong(lower.substring(15).trim());
                 }
             }
-            byte[] body = length >= 0 ? in.readNBytes((int) length) : in.readAllBytes();
-            return new Reply(status, all.toString(), new String(body, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+            byte[] answer = length >= 0 ? in.readNBytes((int) length) : in.readAllBytes();
+            return new Reply(status, all.toString(), new String(answer, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
         }
 
         private String line() throws IOException {
