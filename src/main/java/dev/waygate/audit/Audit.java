@@ -114,6 +114,11 @@ public final class Audit implements AuditLog, AutoCloseable {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Void> recordLater(AuditEvent event) {
+        return writer.recordLater(event);
+    }
+
+    @Override
     public Optional<String> unavailable() {
         return writer.unavailable();
     }

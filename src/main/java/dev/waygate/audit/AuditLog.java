@@ -13,6 +13,19 @@ public interface AuditLog {
     void record(AuditEvent event);
 
     /**
+     * Records an event without waiting for it: the same entry, chain and forced write as
+     * {@link #record} (in {@code durable} mode the entry's batch is on disk before the future
+     * completes), but the caller goes on at once. For callers that have nothing left to decide once
+     * the event happened (an egress exchange already answered); never for one that must refuse when
+     * the entry cannot be written. The future fails with {@link AuditUnavailableException} if it
+     * cannot be written. By default {@link #record} on a virtual thread.
+     */
+    default java.util.concurrent.CompletableFuture<Void> recordLater(AuditEvent event) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> record(event),
+                r -> Thread.ofVirtual().name("audit-later").start(r));
+    }
+
+    /**
      * Records a refused authentication (401 or 407). A failure to record changes nothing (the
      * request is refused already); the gateway's own log bounds how many one address can write.
      */

@@ -80,6 +80,33 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
     }
 
     /**
+     * Queues the event and returns its batch's future at once (see {@link AuditLog#recordLater}):
+     * no thread waits for the fsync. Serialised on the caller's thread, like {@link #record}; if the
+     * queue is full, a virtual thread waits for room so that the caller (an I/O thread) never blocks.
+     */
+    @Override
+    public CompletableFuture<Void> recordLater(AuditEvent event) {
+        if (closing) {
+            return CompletableFuture.failedFuture(new AuditUnavailableException("the audit log is shutting down"));
+        }
+        String p = problem;
+        if (p != null) {
+            return CompletableFuture.failedFuture(new AuditUnavailableException(p));
+        }
+        Pending pending = new Pending(Journal.Prepared.of(event), new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            Thread.ofVirtual().name("audit-queue-full").start(() -> {
+                try {
+                    queue.put(pending);
+                } catch (InterruptedException e) {
+                    pending.done().completeExceptionally(new AuditUnavailableException("interrupted while queueing an audit entry"));
+                }
+            });
+        }
+        return pending.done();
+    }
+
+    /**
      * Records the events and returns once every one is on disk, in either mode: for events whose
      * source forgets them once recorded ({@link PendingEvents}). They share one group commit.
      */

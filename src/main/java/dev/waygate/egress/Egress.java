@@ -39,11 +39,6 @@ public final class Egress implements AutoCloseable {
     private final Map<String, AtomicInteger> tunnels = new ConcurrentHashMap<>();
     private final ProxyServer server;
     private final Fetcher fetcher;
-    /**
-     * Audit entries are written off the I/O threads: {@link #finish} runs in Jetty's completion
-     * callbacks, often on a selector thread, and a durable write waits for an fsync.
-     */
-    private final java.util.concurrent.ExecutorService auditing = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     public Egress(EgressConfig config, Authenticator auth, AuditLog audit, Metrics metrics, Resolver resolver) {
         this.config = config;
@@ -117,6 +112,11 @@ public final class Egress implements AutoCloseable {
             return AuthResult.accepted(new Principal(s.get().principal(), s.get().roles(), "source:" + s.get().from()));
         }
         return auth.checkCredential(null);
+    }
+
+    /** Whether a principal is configured for this source address (no credential needed). */
+    boolean hasSourcePrincipal(InetAddress remote) {
+        return config.sourcePrincipal(remote).isPresent();
     }
 
     /** The API key in a Basic credential: the password, or the user name when the password is empty. */
@@ -208,11 +208,10 @@ public final class Egress implements AutoCloseable {
                 return;
             }
         }
-        var event = EgressEvents.of(x, took.toMillis());
-        auditing.execute(() -> {
-            try {
-                audit.record(event);
-            } catch (AuditUnavailableException e) {
+        // Queued, not awaited: finish runs in Jetty's completion callbacks, often on a selector
+        // thread, and the exchange is over. The entry is written and forced like any other.
+        audit.recordLater(EgressEvents.of(x, took.toMillis())).whenComplete((done, e) -> {
+            if (e != null) {
                 LOG.warn("audit: could not record egress {} {}: {}", x.action, x.target.authority(), e.getMessage());
             }
         });
@@ -220,7 +219,6 @@ public final class Egress implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        server.close();
-        auditing.close(); // waits for the last entries
+        server.close(); // the last entries are queued; the audit log, closed after, writes them
     }
 }

@@ -22,15 +22,61 @@ final class ForwardHandler extends ProxyHandler.Forward {
     private static final String EXCHANGE = ForwardHandler.class.getName() + ".exchange";
 
     private final Egress egress;
+    /** Where requests that may block are handled ({@link #mayBlock}). */
+    private final java.util.concurrent.Executor executor;
 
-    ForwardHandler(Egress egress, HttpClient client) {
+    ForwardHandler(Egress egress, HttpClient client, java.util.concurrent.Executor executor) {
         this.egress = egress;
+        this.executor = executor;
         setHttpClient(client);
         setViaHost("waygate");
     }
 
+    /**
+     * Non-blocking, so that Jetty may run a request on the thread that read it instead of handing
+     * it to another (on a busy machine each hand-off waits for a time slice). What could block is
+     * moved off that thread first ({@link #mayBlock}); the rest (judging a numeric address, pinning,
+     * sending through the asynchronous client, counting, queueing the audit entry) does not.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        if (mayBlock(egress, request)) {
+            executor.execute(() -> {
+                try {
+                    forward(request, response, callback);
+                } catch (Throwable e) {
+                    callback.failed(e);
+                }
+            });
+            return true;
+        }
+        return forward(request, response, callback);
+    }
+
+    /**
+     * Whether identifying and judging this request may block: a credential to check (the key store,
+     * a token's keys; a refusal is audited and awaited), no principal for the source address, or a
+     * destination that is a name to look up. A request from a configured source address to a numeric
+     * address does none of these.
+     */
+    static boolean mayBlock(Egress egress, Request request) {
+        if (request.getHeaders().contains(HttpHeader.PROXY_AUTHORIZATION)) {
+            return true;
+        }
+        String host = request.getHttpURI().getHost();
+        if (host == null || dev.waygate.net.Hosts.form(host) == dev.waygate.net.Hosts.Form.NAME) {
+            return true; // an IP literal is not looked up, and an obfuscated one is refused unresolved
+        }
+        var remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        return !(remote instanceof java.net.InetSocketAddress isa) || !egress.hasSourcePrincipal(isa.getAddress());
+    }
+
+    private boolean forward(Request request, Response response, Callback callback) {
         HttpURI uri = request.getHttpURI();
         if (!uri.isAbsolute() || uri.getHost() == null || uri.getHost().isEmpty()) {
             Answers.refuse(response, callback, "bad_target", "");

@@ -37,7 +37,11 @@ final class ProxyServer implements AutoCloseable {
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
         server.addConnector(connector);
 
-        client = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(1));
+        var transport = new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(1);
+        // Responses are handled on the thread that read them: every listener of this client only
+        // relays to the agent's connection asynchronously, counts, or queues (Fetcher's stream).
+        transport.setInvocationType(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING);
+        client = new HttpClient(transport);
         client.setExecutor(pool);
         client.setSocketAddressResolver(new PinnedResolver());
         client.setConnectTimeout(limits.connectTimeout().toMillis());
@@ -48,8 +52,14 @@ final class ProxyServer implements AutoCloseable {
         client.setRequestBufferSize(16 * 1024);
         client.setResponseBufferSize(16 * 1024);
         client.setName("egress-client");
+        // What Jetty's ProxyHandler does to a client it makes itself, and not to one it is given:
+        // no cookie jar (one shared store would send a cookie an origin set for one principal on
+        // every later request to that origin, whoever makes it) and no content decoding (the client
+        // would add Accept-Encoding: gzip that the agent never sent). The proxy relays, it keeps nothing.
+        // (The decoders are cleared in start(): HttpClient installs the default ones when it starts with none.)
+        client.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
 
-        ForwardHandler forward = new ForwardHandler(egress, client);
+        ForwardHandler forward = new ForwardHandler(egress, client, pool);
         TunnelHandler tunnel = new TunnelHandler(egress, forward);
         tunnel.setConnectTimeout(limits.connectTimeout().toMillis());
         tunnel.setIdleTimeout(limits.idleTimeout().toMillis());
@@ -60,6 +70,8 @@ final class ProxyServer implements AutoCloseable {
     }
 
     void start() throws Exception {
+        client.start();
+        client.getContentDecoderFactories().clear();
         server.start();
     }
 
@@ -78,5 +90,6 @@ final class ProxyServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.stop();
+        client.stop(); // started before the server (see start), so stopped here in any case
     }
 }

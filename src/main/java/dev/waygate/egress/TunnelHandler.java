@@ -31,8 +31,23 @@ final class TunnelHandler extends ConnectHandler {
         this.egress = egress;
     }
 
+    /**
+     * Off the I/O thread: the handlers declare themselves non-blocking ({@link ForwardHandler}),
+     * and identifying a tunnel's principal may query the key store and its refusal waits for the
+     * audit entry. A tunnel is set up once for many bytes, so the hand-off costs little here.
+     */
     @Override
     protected void handleConnect(Request request, Response response, Callback callback, String serverAddress) {
+        getExecutor().execute(() -> {
+            try {
+                connect(request, response, callback, serverAddress);
+            } catch (Throwable e) {
+                callback.failed(e);
+            }
+        });
+    }
+
+    private void connect(Request request, Response response, Callback callback, String serverAddress) {
         HostPort hp;
         try {
             hp = new HostPort(serverAddress);

@@ -87,6 +87,45 @@ class AuditWriterTest {
     }
 
     @Test
+    void recordLaterReturnsAtOnceAndCompletesOnlyOnceTheEntryIsOnDisk() throws Exception {
+        try (AuditWriter w = JournalSupport.writer(data)) {
+            List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                all.add(w.recordLater(JournalSupport.event(i)));
+            }
+            all.getLast().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            // batches are written in queue order: the last one done means every one is
+            assertThat(all).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+            assertThat(JournalSupport.verify(data).entries()).isEqualTo(500);
+        }
+        VerifyReport r = JournalSupport.verify(data);
+        assertThat(r.intact()).as(r.detail()).isTrue();
+        assertThat(r.entries()).isEqualTo(500);
+    }
+
+    @Test
+    void recordLaterFailsAtOnceWhileTheJournalCannotBeWritten() throws Exception {
+        AtomicBoolean diskFull = new AtomicBoolean();
+        Journal.Opener opener = (file, options) -> {
+            if (diskFull.get()) {
+                throw new IOException("No space left on device");
+            }
+            return FileChannel.open(file, options);
+        };
+        Path journal = data.resolve(Audit.JOURNAL_DIR);
+        try (AuditWriter w = JournalSupport.writer(data, 1 << 20, 1000, opener)) {
+            w.record(JournalSupport.event(0));
+            Path file = JournalFiles.list(journal).getLast().file().transform(journal::resolve);
+            diskFull.set(true);
+            Files.move(file, data.resolve("aside"));
+            var lost = w.recordLater(JournalSupport.event(1));
+            assertThatThrownBy(() -> lost.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(AuditUnavailableException.class);
+            assertThat(w.recordLater(JournalSupport.event(2))).isCompletedExceptionally();
+        }
+    }
+
+    @Test
     void aTornLastLineIsReportedThenCutAndRecordedOnReopen() throws Exception {
         try (AuditWriter w = JournalSupport.writer(data)) {
             for (int i = 0; i < 5; i++) {

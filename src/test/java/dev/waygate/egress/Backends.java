@@ -38,7 +38,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Real servers on loopback for egress tests: an HTTP echo (method, path, headers as text; also
- * {@code /bytes/N}, {@code /redirect?to=URL}), the same over HTTPS with a certificate for
+ * {@code /bytes/N}, {@code /redirect?to=URL}, {@code /set-cookie?VALUE}), the same over HTTPS with a certificate for
  * {@code localhost} from a CA made here (PEM written for curl and Node), and a TCP echo.
  */
 final class Backends implements AutoCloseable {
@@ -133,6 +133,9 @@ final class Backends implements AutoCloseable {
             x.sendResponseHeaders(302, -1);
             x.close();
             return;
+        }
+        if (path.equals("/set-cookie")) {
+            x.getResponseHeaders().add("Set-Cookie", "session=" + x.getRequestURI().getQuery() + "; Path=/");
         }
         StringBuilder sb = new StringBuilder(x.getRequestMethod() + " " + x.getRequestURI() + "\n");
         x.getRequestHeaders().forEach((k, v) -> sb.append(k.toLowerCase()).append(": ").append(String.join(",", v)).append('\n'));
