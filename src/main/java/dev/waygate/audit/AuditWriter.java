@@ -98,11 +98,13 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             Thread.ofVirtual().name("audit-queue-full").start(() -> {
                 try {
                     queue.put(pending);
+                    failLeftIfStopped();
                 } catch (InterruptedException e) {
                     pending.done().completeExceptionally(new AuditUnavailableException("interrupted while queueing an audit entry"));
                 }
             });
         }
+        failLeftIfStopped();
         return pending.done();
     }
 
