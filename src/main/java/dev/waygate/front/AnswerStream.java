@@ -147,35 +147,18 @@ final class AnswerStream implements ClientChannel {
     static final class Keepalives {
         private static final java.util.Set<AnswerStream> WAITING = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private static final long TICK_MS = 1000;
-        private static volatile Thread sweeper;
+        private static final dev.waygate.pipeline.Sweeper SWEEPER =
+                new dev.waygate.pipeline.Sweeper("mcp-keepalive", TICK_MS, Keepalives::sweep);
 
         private Keepalives() {}
 
         static void watch(AnswerStream a) {
             WAITING.add(a);
-            if (sweeper == null) {
-                startSweeper();
-            }
+            SWEEPER.ensureStarted();
         }
 
         static void forget(AnswerStream a) {
             WAITING.remove(a);
-        }
-
-        private static synchronized void startSweeper() {
-            if (sweeper != null) {
-                return;
-            }
-            sweeper = Thread.ofPlatform().daemon().name("mcp-keepalive").start(() -> {
-                while (true) {
-                    try {
-                        Thread.sleep(TICK_MS);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    sweep(System.nanoTime());
-                }
-            });
         }
 
         /** Starts the keep-alive of every watched response whose deadline passed; visible for tests. */

@@ -16,36 +16,19 @@ final class Deadlines {
     /** By identity: the maps themselves compare by content, and every idle upstream's map is empty. */
     private static final Set<Map<Long, Pending>> WATCHED = java.util.Collections.newSetFromMap(
             java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>()));
-    private static volatile Thread sweeper;
+    private static final dev.waygate.pipeline.Sweeper SWEEPER =
+            new dev.waygate.pipeline.Sweeper("upstream-deadlines", TICK_MS, Deadlines::sweep);
 
     private Deadlines() {}
 
     /** Watches one upstream's pending requests until {@link #forget}. */
     static void watch(Map<Long, Pending> pending) {
         WATCHED.add(pending);
-        if (sweeper == null) {
-            start();
-        }
+        SWEEPER.ensureStarted();
     }
 
     static void forget(Map<Long, Pending> pending) {
         WATCHED.remove(pending);
-    }
-
-    private static synchronized void start() {
-        if (sweeper != null) {
-            return;
-        }
-        sweeper = Thread.ofPlatform().daemon().name("upstream-deadlines").start(() -> {
-            while (true) {
-                try {
-                    Thread.sleep(TICK_MS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                sweep(System.nanoTime());
-            }
-        });
     }
 
     /** Fails, with a {@link TimeoutException}, every watched exchange whose deadline passed. */
