@@ -108,9 +108,7 @@ public final class AuditIndex {
      * {@code audit_files}): what a search by time narrows the rows to scan with, without an index on time.
      */
     void insertRows(List<Row> rows) {
-        db.withStatement(INSERT, st -> {
-            java.sql.Connection c = st.getConnection();
-            c.setAutoCommit(false);
+        db.transaction(c -> db.withStatement(INSERT, st -> {
             try {
                 List<Span> spans = new ArrayList<>(1);
                 Span span = null;
@@ -142,16 +140,12 @@ public final class AuditIndex {
                         return fs.executeUpdate();
                     });
                 }
-                c.commit();
+                return null;
             } catch (SQLException | RuntimeException e) {
-                st.clearBatch();
-                c.rollback();
+                st.clearBatch();   // the statement is kept for the connection's life
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-            return null;
-        });
+        }));
     }
 
     /** The rows of one file in a transaction: their sequence numbers and times. */

@@ -236,6 +236,8 @@ class AuditIndexTest {
             assertThat(index.search(all())).hasSize(journalLines().size() - 9);
             assertThat(index.catchUpFrom(9, IndexRebuild.Progress.NONE)).as("entries 9..the end").isEqualTo(journalLines().size() - 8);
             assertThat(index.search(all())).containsExactlyElementsOf(expected(e -> true, AuditIndex.MAX_LIMIT));
+            boolean autoCommit = db.with(c -> c.getAutoCommit());
+            assertThat(autoCommit).as("the index's connection is back in autocommit after its transactions").isTrue();
         }
     }
 

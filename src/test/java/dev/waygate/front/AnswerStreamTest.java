@@ -100,7 +100,9 @@ class AnswerStreamTest {
 
     @Test
     void aLongCallGetsAKeepaliveBeforeItsAnswer() throws Exception {
-        HttpResponse<String> r = get(serve(Duration.ofMillis(200), true, a -> Thread.sleep(2500)));
+        // the call is still running when the keep-alive sweep finds its deadline passed
+        HttpResponse<String> r = get(serve(Duration.ofSeconds(15), true,
+                a -> AnswerStream.Keepalives.sweep(System.nanoTime() + Duration.ofSeconds(16).toNanos())));
         assertEquals("text/event-stream", r.headers().firstValue("content-type").orElse(""));
         assertTrue(r.body().startsWith(":\n\n"), r.body());
         assertTrue(r.body().endsWith("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"ok\":true}}\n\n"), r.body());
