@@ -23,7 +23,7 @@ import java.util.List;
 public final class Canonical {
     public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = dev.waygate.mcp.Json.factory();
 
     private Canonical() {}
 

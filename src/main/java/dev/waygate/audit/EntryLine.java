@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param mac   HMAC (hex) as written
  */
 public record EntryLine(long seq, String time, String keyId, String prev, String mac) {
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = dev.waygate.mcp.Json.factory();
     static final int MAC_HEX = 64;
 
     /** Parses a line (without its newline); empty when it is not a well-formed sealed entry. {@code body} receives the MAC'd bytes. */

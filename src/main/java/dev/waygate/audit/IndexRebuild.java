@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IndexRebuild {
     private static final Logger LOG = LoggerFactory.getLogger(IndexRebuild.class);
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = dev.waygate.mcp.Json.factory();
 
     /** Told after each transaction of rows and at the end of each file. */
     @FunctionalInterface

@@ -30,6 +30,16 @@ final class Http {
             throw new TooLarge(limit);
         }
         try (InputStream in = Request.asInputStream(request)) {
+            if (declared >= 0) {
+                // The usual case: one array of the right size (reading up to the limit allocated
+                // 16 KiB and a copy per request). Jetty ends the content at the declared length.
+                byte[] b = new byte[(int) declared];
+                int n = in.readNBytes(b, 0, b.length);
+                if (n < b.length) {
+                    throw new java.io.EOFException("the body ended after " + n + " of " + declared + " bytes");
+                }
+                return b;
+            }
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (b.length > limit) {
                 throw new TooLarge(limit);

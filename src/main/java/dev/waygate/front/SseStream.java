@@ -6,8 +6,8 @@ import dev.waygate.mcp.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
@@ -29,8 +29,8 @@ final class SseStream implements ClientChannel {
 
     private final Response response;
     private final Duration keepalive;
-    /** byte[] events, or {@link #END}. */
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE);
+    /** byte[] events, or {@link #END}. Linked: most streams send one event or none, and an array of {@value #QUEUE} per stream was a tenth of what a call allocated. */
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE);
     private volatile boolean open = true;
     private volatile boolean clientGone;
     /** Handler thread only: headers set; the response is an event stream. */

@@ -1,7 +1,11 @@
 package dev.waygate.mcp;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +15,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The one JSON mapper of the gateway. Duplicate keys are refused: two parsers must never disagree on a message. */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * Where parsers and generators take their buffers from. Jackson's default pool keeps them per
+     * thread, and a call runs on a virtual thread of its own: every parse and write then allocated
+     * its buffers afresh (about 10 KiB, a fifth of what a call allocated). This pool is shared by
+     * every thread; it holds at most as many buffer sets as were ever in use at once, up to its bound.
+     */
+    private static final RecyclerPool<BufferRecycler> BUFFERS = JsonRecyclerPools.newBoundedPool(256);
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder(factory())
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
@@ -22,6 +34,11 @@ public final class Json {
     }
 
     private Json() {}
+
+    /** A plain factory (no mapper features) with the shared buffer pool, for hand-written streaming code. */
+    public static JsonFactory factory() {
+        return JsonFactory.builder().recyclerPool(BUFFERS).build();
+    }
 
     public static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
