@@ -48,9 +48,10 @@ public final class Secrets {
     /** All credential shapes in {@code s}, by position, without overlaps (the earlier, then longer, wins). */
     public static List<SecretMatch> scan(String s) {
         List<SecretMatch> out = new ArrayList<>();
-        for (TokenRule r : TOKENS) {
-            for (String p : r.prefixes()) {
-                tokens(s, r, p, out);
+        for (int i = 0; i < TOKENS.size(); i++) { // by index: no iterator per string scanned
+            TokenRule r = TOKENS.get(i);
+            for (int j = 0; j < r.prefixes().size(); j++) {
+                tokens(s, r, r.prefixes().get(j), out);
             }
         }
         waygateKeys(s, out);
