@@ -52,6 +52,10 @@ public final class HttpFront implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // No per-connection cache of header fields: an MCP client's long values (the bearer key,
+        // the session id) made each cache lookup a walk of a character trie, 3% of a call's CPU;
+        // without it: 0.199 against 0.208–0.221 ms per call (bench/load/cpu, interleaved runs).
+        http.setHeaderCacheSize(0);
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.listen().host());
         connector.setPort(config.listen().port());
