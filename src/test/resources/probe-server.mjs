@@ -12,6 +12,8 @@
 //   echo          answers at once: "probe: <message>"
 //   cancellations the notifications/cancelled this server received, as JSON text
 //   received      the method of every message this server received, in order, as JSON text
+//   noisy         stdio: writes a line that is not JSON, an empty line and a blank one, then
+//                 answers "probe: noisy" (the gateway must skip the noise); http: answers at once
 import { createInterface } from 'node:readline';
 import { createServer } from 'node:http';
 
@@ -21,7 +23,8 @@ const TOOLS = [
   { name: 'stall', description: 'Sends headers, never the body.', inputSchema: { type: 'object' } },
   { name: 'echo', description: 'Echoes message.', inputSchema: { type: 'object', properties: { message: { type: 'string' } } } },
   { name: 'cancellations', description: 'The cancellations received so far.', inputSchema: { type: 'object' } },
-  { name: 'received', description: 'The methods received so far.', inputSchema: { type: 'object' } }
+  { name: 'received', description: 'The methods received so far.', inputSchema: { type: 'object' } },
+  { name: 'noisy', description: 'Writes non-JSON lines before answering.', inputSchema: { type: 'object' } }
 ];
 const received = [];
 const cancellations = [];
@@ -31,7 +34,7 @@ const text = (t) => ({ content: [{ type: 'text', text: t }] });
  * Handles one message. `reply(message)` answers a request; `stall()` is how this transport
  * starts an answer it never finishes. Returns nothing: requests that hang simply never reply.
  */
-function handle(m, reply, stall) {
+function handle(m, reply, stall, noise = () => {}) {
   if (m.method) received.push(m.method);
   if (m.method === undefined) return; // a response to something we never ask
   if (m.id === undefined) {
@@ -54,6 +57,7 @@ function handle(m, reply, stall) {
         case 'echo': return ok(text('probe: ' + (m.params.arguments?.message ?? '')));
         case 'cancellations': return ok(text(JSON.stringify(cancellations)));
         case 'received': return ok(text(JSON.stringify(received)));
+        case 'noisy': noise(); return ok(text('probe: noisy'));
         default: return fail(-32602, 'unknown tool: ' + m.params?.name);
       }
     default: return fail(-32601, 'method not found: ' + m.method);
@@ -66,7 +70,7 @@ function stdio() {
     if (!line.trim()) return;
     let m;
     try { m = JSON.parse(line); } catch { send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } }); return; }
-    handle(m, send, () => {});
+    handle(m, send, () => {}, () => process.stdout.write('npm notice: not JSON at all \u00e9\n\n \t \r\n'));
   });
   process.stdin.on('end', () => process.exit(0));
 }

@@ -54,6 +54,17 @@ public final class Json {
         }
     }
 
+    /** {@code length} bytes of {@code bytes} from {@code offset}, as {@link #parse(byte[])}. */
+    public static JsonNode parse(byte[] bytes, int offset, int length) throws JsonProcessingException {
+        try {
+            return MAPPER.readTree(bytes, offset, length);
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static JsonNode parse(String text) throws JsonProcessingException {
         return MAPPER.readTree(text);
     }

@@ -27,6 +27,10 @@ public final class LineReader {
     private int lim;
     /** A line that spans reads is gathered here. */
     private byte[] buf = new byte[8192];
+    /** The line {@link #advance} moved to: {@code lineArray[lineFrom, lineFrom + lineLength)}. */
+    private byte[] lineArray;
+    private int lineFrom;
+    private int lineLength;
 
     public LineReader(InputStream in, int max) {
         this(in, max, false);
@@ -51,6 +55,15 @@ public final class LineReader {
      * scans them for the newline; a line that lies within one chunk is decoded straight from it.
      */
     public String next() throws IOException {
+        return advance() ? new String(lineArray, lineFrom, lineLength, StandardCharsets.UTF_8) : null;
+    }
+
+    /**
+     * Moves to the next line and returns true, or false at the end of the stream; the line's bytes
+     * are then {@link #array()} from {@link #offset()} for {@link #length()}, valid until the next
+     * call. For a caller that parses the bytes itself (JSON) and needs no string.
+     */
+    public boolean advance() throws IOException {
         int len = 0;
         boolean tooLong = false;
         while (true) {
@@ -60,7 +73,7 @@ public final class LineReader {
                     if (tooLong) {
                         throw new TooLong(max);
                     }
-                    return len == 0 ? null : new String(buf, 0, len, StandardCharsets.UTF_8);
+                    return len != 0 && line(buf, 0, len);
                 }
                 pos = 0;
                 lim = n;
@@ -92,7 +105,7 @@ public final class LineReader {
             }
             if (len == 0) {
                 int end = take > 0 && chunk[nl - 1] == '\r' ? nl - 1 : nl;
-                return new String(chunk, from, end - from, StandardCharsets.UTF_8);
+                return line(chunk, from, end - from);
             }
             pos = from;
             append(take, len);
@@ -101,8 +114,44 @@ public final class LineReader {
             if (buf[len - 1] == '\r') {
                 len--;
             }
-            return new String(buf, 0, len, StandardCharsets.UTF_8);
+            return line(buf, 0, len);
         }
+    }
+
+    private boolean line(byte[] array, int from, int length) {
+        lineArray = array;
+        lineFrom = from;
+        lineLength = length;
+        return true;
+    }
+
+    /** The current line's array (see {@link #advance}). */
+    public byte[] array() {
+        return lineArray;
+    }
+
+    public int offset() {
+        return lineFrom;
+    }
+
+    public int length() {
+        return lineLength;
+    }
+
+    /** The current line as text. */
+    public String text() {
+        return new String(lineArray, lineFrom, lineLength, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the current line is empty or only ASCII white space. */
+    public boolean blank() {
+        for (int i = lineFrom; i < lineFrom + lineLength; i++) {
+            byte b = lineArray[i];
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\f' && b != 0x0B) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Copies {@code take} bytes at {@code pos} to the line gathered so far ({@code len} bytes). */

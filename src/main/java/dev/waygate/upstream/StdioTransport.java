@@ -169,16 +169,15 @@ final class StdioTransport implements Transport {
         String reason = "stdout closed";
         try (var stdout = p.getInputStream()) {
             LineReader r = LineReader.failingFast(stdout, config.sandbox().limits().maxMessageBytes());
-            String line;
-            while ((line = r.next()) != null) {
-                if (line.isBlank()) {
+            while (r.advance()) {
+                if (r.blank()) {
                     continue;
                 }
                 JsonNode m;
                 try {
-                    m = Json.parse(line);
+                    m = Json.parse(r.array(), r.offset(), r.length());   // from the bytes: no string per message
                 } catch (IOException e) {
-                    LOG.warn("[{}] ignoring a stdout line that is not JSON: {}", config.name(), LogText.printable(line));
+                    LOG.warn("[{}] ignoring a stdout line that is not JSON: {}", config.name(), LogText.printable(r.text()));
                     continue;
                 }
                 inbound.message(m, null);

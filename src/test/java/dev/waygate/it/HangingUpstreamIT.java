@@ -64,6 +64,18 @@ class HangingUpstreamIT {
         }
     }
 
+    /** Lines on an upstream's stdout that are not JSON (a stray log line, empty lines) are skipped; the answer after them arrives. */
+    @Test
+    void linesThatAreNotJsonAreSkipped() throws Exception {
+        JsonNode out = NodeClient.http(gw.mcpUrl(), gw.key(), """
+                [{"op":"callTool","name":"slow__noisy","arguments":{}},
+                 {"op":"callTool","name":"slow__noisy","arguments":{}},
+                 {"op":"callTool","name":"slow__echo","arguments":{"message":"after the noise"}}]""");
+        assertThat(NodeClient.text(out, 0)).isEqualTo("probe: noisy");
+        assertThat(NodeClient.text(out, 1)).isEqualTo("probe: noisy");
+        assertThat(NodeClient.text(out, 2)).isEqualTo("probe: after the noise");
+    }
+
     /** A handshake that never completes must time out too, or the gateway would never retry the server. */
     @Test
     void anUpstreamThatNeverAnswersItsHandshakeIsRetried() throws Exception {

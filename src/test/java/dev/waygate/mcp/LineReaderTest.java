@@ -63,7 +63,28 @@ class LineReaderTest {
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         for (long seed = 0; seed < 20; seed++) {
             assertThat(all(new LineReader(pieces(bytes, seed), 1_000_000))).isEqualTo(want);
+            assertThat(allAsBytes(new LineReader(pieces(bytes, seed), 1_000_000))).as("advance() and the line's bytes").isEqualTo(want);
         }
+    }
+
+    /** The lines by {@link LineReader#advance}, decoded from the array view (a JSON parser reads that view). */
+    private static List<String> allAsBytes(LineReader r) throws IOException {
+        List<String> out = new ArrayList<>();
+        while (r.advance()) {
+            out.add(new String(r.array(), r.offset(), r.length(), StandardCharsets.UTF_8));
+            assertThat(r.text()).isEqualTo(out.getLast());
+        }
+        return out;
+    }
+
+    @Test
+    void blankMeansOnlyAsciiWhiteSpace() throws IOException {
+        LineReader r = new LineReader(new ByteArrayInputStream(" \t \r\n\nx\n  {}\n\u00a0\n".getBytes(StandardCharsets.UTF_8)), 100);
+        List<Boolean> blank = new ArrayList<>();
+        while (r.advance()) {
+            blank.add(r.blank());
+        }
+        assertThat(blank).containsExactly(true, true, false, false, false);
     }
 
     @Test
