@@ -15,9 +15,7 @@ final class StderrLimiter {
 
     private final String server;
     private final Logger log;
-    private long windowStart = System.nanoTime();
-    private int lines;
-    private int suppressed;
+    private final LogWindow window;
     private final int maxLines;
     private final java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
     static final int TAIL_LINES = 64;
@@ -30,6 +28,7 @@ final class StderrLimiter {
         this.server = server;
         this.log = log;
         this.maxLines = maxLines;
+        this.window = new LogWindow(maxLines, WINDOW_NANOS);
     }
 
     /** The last {@value #TAIL_LINES} lines, each cut at 300 characters. */
@@ -42,17 +41,7 @@ final class StderrLimiter {
             tail.removeFirst();
         }
         tail.addLast(line.length() > 300 ? line.substring(0, 300) : line);
-        long now = System.nanoTime();
-        if (now - windowStart > WINDOW_NANOS) {
-            if (suppressed > 0) {
-                log.warn("[{}] {} stderr lines suppressed (more than {} in 10 s)", server, suppressed, maxLines);
-            }
-            windowStart = now;
-            lines = 0;
-            suppressed = 0;
-        }
-        if (++lines > maxLines) {
-            suppressed++;
+        if (!window.admit(n -> log.warn("[{}] {} stderr lines suppressed (more than {} in 10 s)", server, n, maxLines))) {
             return;
         }
         String shown = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "…" : line;

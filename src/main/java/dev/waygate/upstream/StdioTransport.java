@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 final class StdioTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(StdioTransport.class);
+    /** Stdout lines that are not JSON (stray log output) are logged at most this many per window; the rest are counted. */
+    static final int NOISE_LINES = 20;
+    static final long NOISE_WINDOW_NANOS = 10_000_000_000L;
     /** Variables a program commonly needs to start at all; nothing secret. */
     static final List<String> PASSED_ENV = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL",
             "TERM", "NODE_PATH", "npm_config_cache");
@@ -169,6 +172,7 @@ final class StdioTransport implements Transport {
         String reason = "stdout closed";
         try (var stdout = p.getInputStream()) {
             LineReader r = LineReader.failingFast(stdout, config.sandbox().limits().maxMessageBytes());
+            LogWindow noise = new LogWindow(NOISE_LINES, NOISE_WINDOW_NANOS);
             while (r.advance()) {
                 if (r.blank()) {
                     continue;
@@ -177,7 +181,9 @@ final class StdioTransport implements Transport {
                 try {
                     m = Json.parse(r.array(), r.offset(), r.length());   // from the bytes: no string per message
                 } catch (IOException e) {
-                    LOG.warn("[{}] ignoring a stdout line that is not JSON: {}", config.name(), LogText.printable(r.text()));
+                    if (noise.admit(n -> LOG.warn("[{}] {} more stdout lines that are not JSON were ignored", config.name(), n))) {
+                        LOG.warn("[{}] ignoring a stdout line that is not JSON: {}", config.name(), LogText.printable(r.text()));
+                    }
                     continue;
                 }
                 inbound.message(m, null);
