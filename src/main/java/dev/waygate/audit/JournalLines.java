@@ -21,17 +21,10 @@ import java.util.Map;
 final class JournalLines {
     private JournalLines() {}
 
-    /** The index and the journal disagree: the journal was replaced or edited after the entry was indexed. */
-    static final class MismatchException extends IllegalStateException {
-        MismatchException(String message) {
-            super(message);
-        }
-    }
-
     /**
      * The lines, in the order given. Entries whose file is gone (removed by retention) are left out.
      *
-     * @throws MismatchException when a file holds something else where an entry should be
+     * @throws IndexMismatchException when a file holds something else where an entry should be
      */
     static List<String> read(Path journalDir, List<AuditIndex.Location> locations) {
         List<String> out = new ArrayList<>(locations.size());
@@ -47,7 +40,7 @@ final class JournalLines {
                 }
                 byte[] line = readAt(ch, l);
                 if (line == null) {
-                    throw new MismatchException("the audit search index does not match the journal: entry " + l.seq()
+                    throw new IndexMismatchException("the audit search index does not match the journal: entry " + l.seq()
                             + " is not at byte " + l.offset() + " of " + journalDir.resolve(AuditIndex.fileName(l.file()))
                             + "; run 'waygate audit verify' on the journal, then 'waygate audit reindex'");
                 }

@@ -172,7 +172,7 @@ final class AuditCommand {
             try (Database db = Database.openIndex(c.dataDir())) {
                 dev.waygate.audit.IndexRebuild.catchUpIfIdle(c.dataDir(), db);
                 new AuditIndex(db, c.dataDir().resolve(Audit.JOURNAL_DIR)).search(q).forEach(System.out::println);
-            } catch (Database.DamagedIndexException e) {
+            } catch (Database.DamagedIndexException | dev.waygate.audit.IndexMismatchException e) {
                 System.err.println("waygate: " + e.getMessage());
                 return Main.FAILURE;
             }

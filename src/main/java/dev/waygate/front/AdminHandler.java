@@ -87,7 +87,14 @@ final class AdminHandler {
                     + " (from/to are RFC 3339 times like 2026-01-31T12:00:00Z; limit 1.." + AuditIndex.MAX_LIMIT + ")");
             return;
         }
-        List<String> lines = audit.search(query);
+        List<String> lines;
+        try {
+            lines = audit.search(query);
+        } catch (dev.waygate.audit.IndexMismatchException e) {
+            // not a server bug: the journal was changed under the index; the message says what to run
+            Http.error(response, callback, 503, "audit_index_mismatch", e.getMessage());
+            return;
+        }
         if (param(q, "format").orElse("json").equals("jsonl")) {
             StringBuilder b = new StringBuilder();
             lines.forEach(l -> b.append(l).append('\n'));

@@ -264,7 +264,7 @@ class AuditIndexTest {
         try (Database store = Database.open(data); Audit audit = Audit.open(data, SMALL_FILES, store)) {
             Files.writeString(first, " " + Files.readString(first));   // every line of the file one byte later
             assertThatThrownBy(() -> audit.index().search(all()))
-                    .isInstanceOf(JournalLines.MismatchException.class)
+                    .isInstanceOf(IndexMismatchException.class)
                     .hasMessageContaining(first.getFileName().toString())
                     .hasMessageContaining("waygate audit reindex");
         }

@@ -2,6 +2,7 @@ package dev.waygate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.audit.Audit;
 import dev.waygate.audit.JournalFiles;
 import dev.waygate.audit.JournalFixtures;
@@ -83,6 +84,21 @@ class AuditIndexIT {
             List<String> afterStart = search(gw, admin, "limit=10000");
             assertThat(afterStart).as("rebuilt from the journal at start").containsExactlyElementsOf(journalLines(journal));
             assertThat(afterStart).containsAll(lines);
+
+            // The journal edited under the running gateway (every line of the oldest file one byte
+            // later): a search fails with a clear 503 naming what to run, not a 500 or another entry.
+            Path oldest = journal.resolve(JournalFiles.list(journal).getFirst().file());
+            Files.writeString(oldest, " " + Files.readString(oldest));
+            HttpResponse<String> r = McpSession.HTTP.send(HttpRequest.newBuilder(URI.create(gw.base() + "/audit?limit=10000"))
+                    .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            JsonNode error = Json.parse(r.body()).path("error");
+            assertThat(error.path("code").asText()).isEqualTo("audit_index_mismatch");
+            assertThat(error.path("message").asText()).contains(oldest.getFileName().toString()).contains("waygate audit reindex");
+            gw.stop();
+            Cli.Exit mismatch = Cli.run(Map.of(), "audit", "search", "--config", config, "--limit", "10000");
+            assertThat(mismatch.code()).as(mismatch.stdout()).isEqualTo(1);
+            assertThat(mismatch.stderr()).contains("does not match the journal").contains("waygate audit reindex");
         } finally {
             if (gw != null) {
                 gw.killIfAlive();
