@@ -42,7 +42,7 @@ public final class Canonical {
      * caller's thread can write them; only the chain fields need the writer's order.
      */
     static byte[] eventFields(AuditEvent e) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        Buf out = new Buf(512);
         out.write(',');
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -60,11 +60,11 @@ public final class Canonical {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        byte[] b = out.toByteArray();
+        byte[] b = out.array();
         // drop the generator's own '{' (second byte): the fields continue the chain fields' object
-        byte[] fields = new byte[b.length - 1];
+        byte[] fields = new byte[out.size() - 1];
         fields[0] = ',';
-        System.arraycopy(b, 2, fields, 1, b.length - 2);
+        System.arraycopy(b, 2, fields, 1, out.size() - 2);
         return fields;
     }
 

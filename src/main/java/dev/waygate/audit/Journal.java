@@ -1,6 +1,5 @@
 package dev.waygate.audit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -147,7 +146,7 @@ final class Journal implements AutoCloseable {
             currentId.check();
         }
         List<Sealed> out = new ArrayList<>(events.size());
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(events.size() * 400);
+        Buf buf = new Buf(events.size() * 800);
         for (Prepared p : events) {
             AuditEvent e = p.event();
             LocalDate day = LocalDate.ofInstant(e.time(), ZoneOffset.UTC);
@@ -270,11 +269,11 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    private void write(ByteArrayOutputStream buf) throws IOException {
+    private void write(Buf buf) throws IOException {
         if (buf.size() == 0) {
             return;
         }
-        ByteBuffer b = ByteBuffer.wrap(buf.toByteArray());
+        ByteBuffer b = ByteBuffer.wrap(buf.array(), 0, buf.size());
         while (b.hasRemaining()) {
             current.write(b);
         }
