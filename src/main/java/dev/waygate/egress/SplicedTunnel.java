@@ -99,8 +99,9 @@ final class SplicedTunnel {
             started = true;
         }
         running.set(2);
-        startPump("egress-splice-up", clientFd, serverFd, exchange.bytesOut);
-        startPump("egress-splice-down", serverFd, clientFd, exchange.bytesIn);
+        String agent = " " + client.getRemoteSocketAddress(); // which tunnel, in a thread dump
+        startPump("egress-splice-up" + agent, clientFd, serverFd, exchange.bytesOut);
+        startPump("egress-splice-down" + agent, serverFd, clientFd, exchange.bytesIn);
     }
 
     private void startPump(String name, int from, int to, AtomicLong count) {
