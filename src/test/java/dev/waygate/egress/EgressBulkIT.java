@@ -2,6 +2,7 @@ package dev.waygate.egress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.it.GatewayFixture;
@@ -23,7 +24,10 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -42,7 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a close from either side in the middle of a transfer ends the tunnel, audited, its slot given
  * back; the idle time-out closes a quiet tunnel and spares a slow one. The origin is a TCP server
  * of this test: {@code down N SEED} sends N bytes, {@code up} reads to the end and answers the
- * count and digest, {@code cut N} reads N bytes and closes, {@code slow N MS} sends N KiB slowly.
+ * count and digest, {@code cut N} reads N bytes and closes, {@code slow N MS} sends N KiB slowly,
+ * {@code echo} sends back what it reads.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EgressBulkIT {
@@ -52,27 +57,27 @@ class EgressBulkIT {
     /** API keys made so far, by gateway and principal. */
     static final java.util.Map<String, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
     static GatewayFixture spliced;
-    static GatewayFixture java;
+    static GatewayFixture javaRelay;
 
     @BeforeAll
     static void start() throws Exception {
         origin = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(EgressBulkIT::serveOrigin);
-        spliced = gateway(true);
-        java = gateway(false);
+        spliced = gateway(true, 2, "2s");
+        javaRelay = gateway(false, 2, "2s");
     }
 
-    static GatewayFixture gateway(boolean splice) throws Exception {
+    static GatewayFixture gateway(boolean splice, int tunnelsPerPrincipal, String idleTimeout) throws Exception {
         System.setProperty(TunnelHandler.SPLICE_PROPERTY, Boolean.toString(splice));
         try {
             return GatewayFixture.start("""
                     egress:
                       listen: 127.0.0.1:0
                       default: deny
-                      limits: { max_tunnels_per_principal: 2, idle_timeout: 2s }
+                      limits: { max_tunnels_per_principal: %d, idle_timeout: %s }
                       rules:
                         - { name: bulk, domains: [127.0.0.1], ports: [%d], allow_cidrs: [127.0.0.0/8] }
-                    """.formatted(origin.getLocalPort()));
+                    """.formatted(tunnelsPerPrincipal, idleTimeout, origin.getLocalPort()));
         } finally {
             System.clearProperty(TunnelHandler.SPLICE_PROPERTY);
         }
@@ -82,7 +87,7 @@ class EgressBulkIT {
     static void stop() throws Exception {
         origin.close();
         spliced.close();
-        java.close();
+        javaRelay.close();
     }
 
     @Test
@@ -95,7 +100,7 @@ class EgressBulkIT {
     @ParameterizedTest(name = "spliced={0}")
     @ValueSource(booleans = {true, false})
     void aDownloadArrivesIntactAndIsCountedExactly(boolean splice) throws Exception {
-        GatewayFixture gw = splice ? spliced : java;
+        GatewayFixture gw = splice ? spliced : javaRelay;
         String who = "down-" + splice;
         long n = 128L * MIB;
         String command = "down " + n + " 42\n";
@@ -127,7 +132,7 @@ class EgressBulkIT {
     @ParameterizedTest(name = "spliced={0}")
     @ValueSource(booleans = {true, false})
     void anUploadArrivesIntactAndTheAnswerComesBackAfterTheClientHalfCloses(boolean splice) throws Exception {
-        GatewayFixture gw = splice ? spliced : java;
+        GatewayFixture gw = splice ? spliced : javaRelay;
         String who = "up-" + splice;
         long n = 64L * MIB;
         String answer;
@@ -148,7 +153,7 @@ class EgressBulkIT {
     @ParameterizedTest(name = "spliced={0}")
     @ValueSource(booleans = {true, false})
     void theClientClosingMidDownloadEndsTheTunnel(boolean splice) throws Exception {
-        GatewayFixture gw = splice ? spliced : java;
+        GatewayFixture gw = splice ? spliced : javaRelay;
         String who = "client-closes-" + splice;
         long n = 64L * 1024 * MIB; // far more than is read
         try (Socket s = tunnel(gw, who)) {
@@ -164,7 +169,7 @@ class EgressBulkIT {
     @ParameterizedTest(name = "spliced={0}")
     @ValueSource(booleans = {true, false})
     void theOriginClosingMidUploadEndsTheTunnel(boolean splice) throws Exception {
-        GatewayFixture gw = splice ? spliced : java;
+        GatewayFixture gw = splice ? spliced : javaRelay;
         String who = "origin-closes-" + splice;
         long cut = 4L * MIB;
         try (Socket s = tunnel(gw, who)) {
@@ -181,7 +186,7 @@ class EgressBulkIT {
     @ParameterizedTest(name = "spliced={0}")
     @ValueSource(booleans = {true, false})
     void anIdleTunnelIsClosedAfterTheIdleTimeout(boolean splice) throws Exception {
-        GatewayFixture gw = splice ? spliced : java;
+        GatewayFixture gw = splice ? spliced : javaRelay;
         String who = "idle-" + splice;
         long t0 = System.nanoTime();
         try (Socket s = tunnel(gw, who)) {
@@ -196,7 +201,7 @@ class EgressBulkIT {
     @ParameterizedTest(name = "spliced={0}")
     @ValueSource(booleans = {true, false})
     void aTransferLongerThanTheIdleTimeoutIsNotCut(boolean splice) throws Exception {
-        GatewayFixture gw = splice ? spliced : java;
+        GatewayFixture gw = splice ? spliced : javaRelay;
         String who = "trickle-" + splice;
         try (Socket s = tunnel(gw, who)) {
             // 1 KiB every 400 ms for 4.8 s: the server side is busy, the client's side only receives.
@@ -204,6 +209,37 @@ class EgressBulkIT {
             assertThat(s.getInputStream().readAllBytes()).hasSize(12 * 1024);
         }
         assertThat(auditEntry(gw, who).findValue("bytes_in").asLong()).isEqualTo(12 * 1024);
+    }
+
+    @Test
+    void beyondTheSplicedTunnelBoundTunnelsUseTheJavaRelayAndTheBoundFreesUp() throws Exception {
+        assumeTrue(LinuxSplice.get().isPresent(), "splice is not available here");
+        try (GatewayFixture gw = gateway(true, 1000, "5m")) {
+            List<Socket> open = new ArrayList<>();
+            try {
+                Socket onJava = null;
+                // Tunnels of other tests may still hold a spliced slot: at most MAX_TUNNELS are spliced.
+                while (onJava == null && open.size() <= SplicedTunnel.MAX_TUNNELS) {
+                    Socket s = tunnel(gw, "many");
+                    open.add(s);
+                    echo(s, 1);
+                    if (!relayThreads(s)) {
+                        onJava = s;
+                    }
+                }
+                assertThat(onJava).as("a tunnel on the Java relay once " + SplicedTunnel.MAX_TUNNELS + " are spliced").isNotNull();
+                echo(onJava, MIB);
+            } finally {
+                for (Socket s : open) {
+                    s.close();
+                }
+            }
+            assertThat(activeTunnels(gw, "many")).isZero();
+            try (Socket s = tunnel(gw, "many")) {
+                echo(s, MIB);
+                assertThat(relayThreads(s)).as("spliced again once the others ended").isTrue();
+            }
+        }
     }
 
     // ---- the client side -------------------------------------------------------------------
@@ -229,6 +265,32 @@ class EgressBulkIT {
             }
         }
     }
+
+    /**
+     * Sends {@code n} pseudo-random bytes through the origin's echo (starting it on first use) and
+     * checks that they come back; afterwards the tunnel has relayed data both ways.
+     */
+    static void echo(Socket s, int n) throws Exception {
+        byte[] b = new byte[n];
+        new SplittableRandom(n).nextBytes(b);
+        OutputStream out = s.getOutputStream();
+        if (!echoing.contains(s)) {
+            out.write("echo\n".getBytes(StandardCharsets.US_ASCII));
+            echoing.add(s);
+        }
+        var sent = CompletableFuture.runAsync(() -> {
+            try {
+                out.write(b);
+                out.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(s.getInputStream().readNBytes(n)).isEqualTo(b);
+        sent.get();
+    }
+
+    static final java.util.Set<Socket> echoing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Whether threads splice the tunnel of client socket {@code s} (they are named after its address). */
     static boolean relayThreads(Socket s) {
@@ -318,6 +380,7 @@ class EgressBulkIT {
                     out.write((count + " " + HexFormat.of().formatHex(d.digest()) + "\n").getBytes(StandardCharsets.US_ASCII));
                 }
                 case "cut" -> in.readNBytes(Integer.parseInt(cmd[1]));
+                case "echo" -> in.transferTo(out);
                 case "slow" -> {
                     for (int i = 0; i < Integer.parseInt(cmd[1]); i++) {
                         Thread.sleep(Long.parseLong(cmd[2]));
