@@ -42,6 +42,11 @@ final class TunnelHandler extends ConnectHandler {
         this.splice = Boolean.parseBoolean(System.getProperty(SPLICE_PROPERTY, "true")) ? LinuxSplice.get() : Optional.empty();
     }
 
+    /** {@code splice} when tunnels are spliced (up to the bound), {@code java} when all use the Java relay. */
+    String relay() {
+        return splice.isPresent() ? "splice" : "java";
+    }
+
     /**
      * Off the I/O thread: the handlers declare themselves non-blocking ({@link ForwardHandler}),
      * and identifying a tunnel's principal may query the key store and its refusal waits for the
