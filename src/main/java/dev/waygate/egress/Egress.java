@@ -53,8 +53,8 @@ public final class Egress implements AutoCloseable {
 
     public void start() throws Exception {
         server.start();
-        LOG.info("egress: proxy on {} ({} rules from {}, unmatched: {})", server.listening(), rules.get().rules().size(),
-                rules.get().source(), rules.get().unmatched().name().toLowerCase(java.util.Locale.ROOT));
+        LOG.info("egress: proxy on {} ({} rules from {}, unmatched: {}, tunnel relay: {})", server.listening(), rules.get().rules().size(),
+                rules.get().source(), rules.get().unmatched().name().toLowerCase(java.util.Locale.ROOT), server.tunnelRelay());
     }
 
     /** The bound port (useful with {@code listen: 127.0.0.1:0}). */

@@ -19,6 +19,7 @@ final class ProxyServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final HttpClient client;
+    private final TunnelHandler tunnel;
 
     ProxyServer(Egress egress, EgressConfig config) {
         EgressConfig.Limits limits = config.limits();
@@ -60,7 +61,7 @@ final class ProxyServer implements AutoCloseable {
         client.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
 
         ForwardHandler forward = new ForwardHandler(egress, client, pool);
-        TunnelHandler tunnel = new TunnelHandler(egress, forward);
+        tunnel = new TunnelHandler(egress, forward);
         tunnel.setConnectTimeout(limits.connectTimeout().toMillis());
         tunnel.setIdleTimeout(limits.idleTimeout().toMillis());
         tunnel.setBufferSize(64 * 1024);
@@ -73,6 +74,11 @@ final class ProxyServer implements AutoCloseable {
         client.start();
         client.getContentDecoderFactories().clear();
         server.start();
+    }
+
+    /** How open tunnels are relayed: {@code splice} or {@code java}. */
+    String tunnelRelay() {
+        return tunnel.relay();
     }
 
     HttpClient client() {

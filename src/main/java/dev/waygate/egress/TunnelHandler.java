@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EndPoint;
@@ -20,15 +21,30 @@ import org.eclipse.jetty.util.Promise;
  * relayed as they are). Here, before Jetty dials: identify, take a tunnel slot, judge; then dial
  * the checked addresses in order until one answers (never the name again), count bytes each way,
  * and record the tunnel when either side closes. Every other request goes to the wrapped handler.
+ *
+ * <p>Once a tunnel is open, its bytes are relayed by the kernel ({@link SplicedTunnel}) where
+ * Linux's splice(2) can be used, and by Jetty's Java relay otherwise (another system, the JVM
+ * started without the export the jar's manifest declares, more than
+ * {@link SplicedTunnel#MAX_TUNNELS} spliced tunnels, or {@value #SPLICE_PROPERTY}=false).
  */
 final class TunnelHandler extends ConnectHandler {
+    /** A system property: {@code false} keeps every tunnel on the Java relay. */
+    static final String SPLICE_PROPERTY = "waygate.egress.splice";
     private static final String EXCHANGE = TunnelHandler.class.getName() + ".exchange";
+    private static final String SPLICED = TunnelHandler.class.getName() + ".spliced";
 
     private final Egress egress;
+    private final Optional<LinuxSplice> splice;
 
     TunnelHandler(Egress egress, Handler forward) {
         super(forward);
         this.egress = egress;
+        this.splice = Boolean.parseBoolean(System.getProperty(SPLICE_PROPERTY, "true")) ? LinuxSplice.get() : Optional.empty();
+    }
+
+    /** {@code splice} when tunnels are spliced (up to the bound), {@code java} when all use the Java relay. */
+    String relay() {
+        return splice.isPresent() ? "splice" : "java";
     }
 
     /**
@@ -139,32 +155,94 @@ final class TunnelHandler extends ConnectHandler {
         super.write(endPoint, buffer, callback, context);
     }
 
+    /**
+     * The client's side, opened after the 200 answer. When the tunnel is spliced, the first time
+     * Jetty would start reading (after forwarding what the client sent with its CONNECT) starts
+     * both directions instead, and Jetty never reads or writes the tunnel again.
+     */
     @Override
     protected DownstreamConnection newDownstreamConnection(EndPoint endPoint, ConcurrentMap<String, Object> context) {
+        SplicedTunnel spliced = (SplicedTunnel) context.get(SPLICED);
         return new DownstreamConnection(endPoint, getExecutor(), getByteBufferPool(), context) {
+            @Override
+            public void fillInterested() {
+                if (spliced == null) {
+                    super.fillInterested();
+                } else {
+                    spliced.start();
+                }
+            }
+
+            @Override
+            public void onFillable() {
+                if (spliced == null) {
+                    super.onFillable();
+                }
+            }
+
             @Override
             public void onClose(Throwable cause) {
                 super.onClose(cause);
-                ended(context);
+                closed(spliced, context);
             }
         };
     }
 
+    /**
+     * The server's side, made when the dial succeeded; here the tunnel is spliced or not. A
+     * spliced one's server side is never read by Jetty: nothing reaches the client before its 200.
+     */
     @Override
     protected UpstreamConnection newUpstreamConnection(EndPoint endPoint, ConnectContext connectContext) {
+        ConcurrentMap<String, Object> context = connectContext.getContext();
+        SplicedTunnel spliced = null;
+        if (splice.isPresent() && connectContext.getRequest().getAttribute(EXCHANGE) instanceof Exchange x) {
+            spliced = SplicedTunnel.open(splice.get(), connectContext.getEndPoint(), endPoint, x, () -> finished(x)).orElse(null);
+            if (spliced != null) {
+                context.put(SPLICED, spliced);
+            }
+        }
+        SplicedTunnel s = spliced;
         return new UpstreamConnection(endPoint, getExecutor(), getByteBufferPool(), connectContext) {
+            @Override
+            public void fillInterested() {
+                if (s == null) {
+                    super.fillInterested();
+                }
+            }
+
+            @Override
+            public void onFillable() {
+                if (s == null) {
+                    super.onFillable();
+                }
+            }
+
             @Override
             public void onClose(Throwable cause) {
                 super.onClose(cause);
-                ended(connectContext.getContext());
+                closed(s, context);
             }
         };
+    }
+
+    /** A side closed: the Java relay's tunnel ends here; a spliced one ends when its threads stop. */
+    private void closed(SplicedTunnel spliced, ConcurrentMap<String, Object> context) {
+        if (spliced == null) {
+            ended(context);
+        } else {
+            spliced.abort();
+        }
     }
 
     private void ended(ConcurrentMap<String, Object> context) {
         if (context.get(EXCHANGE) instanceof Exchange x) {
-            x.status = 200;
-            egress.finish(x);
+            finished(x);
         }
+    }
+
+    private void finished(Exchange x) {
+        x.status = 200;
+        egress.finish(x);
     }
 }

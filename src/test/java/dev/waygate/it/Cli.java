@@ -20,7 +20,8 @@ final class Cli {
     /** The command line: {@code java ... dev.waygate.cli.Main ARGS}. */
     static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.waygate.cli.Main"));
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.waygate.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }
