@@ -45,13 +45,7 @@ public final class Json {
     }
 
     public static JsonNode parse(byte[] bytes) throws JsonProcessingException {
-        try {
-            return MAPPER.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw e;
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return parse(bytes, 0, bytes.length);
     }
 
     /** {@code length} bytes of {@code bytes} from {@code offset}, as {@link #parse(byte[])}. */

@@ -55,7 +55,7 @@ public final class LineReader {
      * scans them for the newline; a line that lies within one chunk is decoded straight from it.
      */
     public String next() throws IOException {
-        return advance() ? new String(lineArray, lineFrom, lineLength, StandardCharsets.UTF_8) : null;
+        return advance() ? text() : null;
     }
 
     /**

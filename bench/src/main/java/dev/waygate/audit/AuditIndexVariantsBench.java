@@ -169,21 +169,7 @@ public class AuditIndexVariantsBench {
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    /** The insert's CPU time, as in {@link AuditIndexBench.Cpu}: CPU per row = cpuNanos / rows. */
-    @State(Scope.Thread)
-    @org.openjdk.jmh.annotations.AuxCounters(org.openjdk.jmh.annotations.AuxCounters.Type.EVENTS)
-    public static class Cpu {
-        public long cpuNanos;
-        public long rows;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            cpuNanos = 0;
-            rows = 0;
-        }
-    }
-
-    private void timed(Cpu cpu, int n) throws SQLException {
+    private void timed(AuditIndexBench.Cpu cpu, int n) throws SQLException {
         List<Journal.Sealed> rows = batch(n);
         long t0 = THREADS.getCurrentThreadCpuTime();
         insert(rows);
@@ -193,13 +179,13 @@ public class AuditIndexVariantsBench {
 
     @Benchmark
     @OperationsPerInvocation(64)
-    public void insert64(Cpu cpu) throws SQLException {
+    public void insert64(AuditIndexBench.Cpu cpu) throws SQLException {
         timed(cpu, 64);
     }
 
     @Benchmark
     @OperationsPerInvocation(512)
-    public void insert512(Cpu cpu) throws SQLException {
+    public void insert512(AuditIndexBench.Cpu cpu) throws SQLException {
         timed(cpu, 512);
     }
 }
