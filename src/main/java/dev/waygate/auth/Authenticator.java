@@ -72,6 +72,23 @@ public final class Authenticator {
         return credential == null || credential.isBlank() ? AuthResult.NO_CREDENTIALS : credential(credential.trim());
     }
 
+    /**
+     * The principal {@link #checkCredential} would accept, when that is known without blocking: no
+     * authentication, or an API key the key store has cached and recently confirmed
+     * ({@link KeyStore#authenticateCached}). Empty says nothing (not a refusal): ask
+     * {@link #checkCredential} on a thread that may block.
+     */
+    public Optional<Principal> checkCredentialCached(String credential) {
+        if (mode == GatewayConfig.AuthMode.NONE) {
+            return Optional.of(Principal.ANONYMOUS);
+        }
+        if (credential == null) {
+            return Optional.empty();
+        }
+        String c = credential.trim();
+        return c.startsWith(KeyStore.PREFIX) || tokens.isEmpty() ? keys.authenticateCached(c) : Optional.empty();
+    }
+
     private AuthResult credential(String credential) {
         if (credential.startsWith(KeyStore.PREFIX) || tokens.isEmpty()) {
             return key(credential);

@@ -25,10 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * SHA-256 of the whole key is stored (the key has full entropy, so a slow hash buys nothing), and
  * it is compared in constant time.
  * <p>Usable keys are cached (hash and principal, never the key) so that a check does not read the
- * row. A revoked key still fails on its very next request: an entry is used only while nothing can
- * have changed the row since it was read — this process's own writes (revoke, rotate) move a
- * generation counter, and another process's commits (the CLI, another gateway on the same file)
- * move SQLite's {@code data_version}, which every check reads. Either change makes the entry stale.
+ * row. An entry is used only while nothing can have changed the row since it was read. This
+ * process's own writes (revoke, rotate) move a generation counter: a key revoked here fails on its
+ * very next request. Another process's commits (the CLI, another gateway on the same file) move
+ * SQLite's {@code data_version}, which a check reads, reusing a value read no more than
+ * {@link #VERSION_MAX_AGE} before (decision 0034): a key revoked there fails on every request
+ * that begins more than that after the revoking commit.
  */
 public final class KeyStore {
     static final String PREFIX = "wg_";
@@ -42,13 +44,28 @@ public final class KeyStore {
     /** A usable key as read at ({@code dataVersion}, {@code generation}). */
     private record Cached(byte[] hash, Principal principal, Optional<Instant> expiresAt, long dataVersion, long generation) {}
 
+    /**
+     * How late a check may see another process's commit to api_keys: a data_version read this
+     * recently is not read again. Far below the time any revocation takes to reach another process
+     * (a CLI's start alone takes hundreds of milliseconds); at thousands of checks a second it saves
+     * most of the queries, and it lets an I/O thread check a cached key ({@link #authenticateCached}).
+     */
+    public static final java.time.Duration VERSION_MAX_AGE = java.time.Duration.ofMillis(100);
+
     private final Database db;
+    private final long versionMaxAgeNanos;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
     /** Moved after every write this process makes to api_keys. */
     private final AtomicLong generation = new AtomicLong();
 
     public KeyStore(Database db) {
+        this(db, VERSION_MAX_AGE);
+    }
+
+    /** With another bound than {@link #VERSION_MAX_AGE} (tests: zero reads data_version on every check). */
+    public KeyStore(Database db, java.time.Duration versionMaxAge) {
         this.db = db;
+        this.versionMaxAgeNanos = versionMaxAge.toNanos();
     }
 
     /** A new key and its record; the key is shown once and never stored. */
@@ -94,12 +111,39 @@ public final class KeyStore {
         String id = presented.substring(PREFIX.length(), PREFIX.length() + ID_LENGTH);
         byte[] presentedHash = hash(presented).getBytes(StandardCharsets.US_ASCII);
         long gen = generation.get();
-        long version = db.dataVersion();
+        long version = db.dataVersion(versionMaxAgeNanos);
         Cached c = cache.get(id);
         if (c != null && c.generation() == gen && c.dataVersion() == version) {
-            boolean usable = c.expiresAt().map(Instant.now()::isBefore).orElse(true);
-            return MessageDigest.isEqual(presentedHash, c.hash()) && usable ? Optional.of(c.principal()) : Optional.empty();
+            return usable(c, presentedHash);
         }
+        return read(id, presentedHash, version, gen);
+    }
+
+    /**
+     * What {@link #authenticate} would answer when it can be told without the database: the
+     * principal of a cached, valid key while a recent data_version read confirms the entry; empty
+     * otherwise (a key not cached, refused, or no recent read), which is no refusal: ask
+     * {@link #authenticate}. Never blocks, so an I/O thread may call it.
+     */
+    public Optional<Principal> authenticateCached(String presented) {
+        if (!wellFormed(presented)) {
+            return Optional.empty();
+        }
+        long gen = generation.get();
+        java.util.OptionalLong version = db.recentDataVersion(versionMaxAgeNanos);
+        Cached c = cache.get(presented.substring(PREFIX.length(), PREFIX.length() + ID_LENGTH));
+        if (version.isEmpty() || c == null || c.generation() != gen || c.dataVersion() != version.getAsLong()) {
+            return Optional.empty();
+        }
+        return usable(c, hash(presented).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static Optional<Principal> usable(Cached c, byte[] presentedHash) {
+        boolean usable = c.expiresAt().map(Instant.now()::isBefore).orElse(true);
+        return MessageDigest.isEqual(presentedHash, c.hash()) && usable ? Optional.of(c.principal()) : Optional.empty();
+    }
+
+    private Optional<Principal> read(String id, byte[] presentedHash, long version, long gen) {
         return db.withStatement("SELECT name, roles, hash, expires_at, revoked_at FROM api_keys WHERE id = ?", ps -> {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {

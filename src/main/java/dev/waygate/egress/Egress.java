@@ -107,16 +107,33 @@ public final class Egress implements AutoCloseable {
             boolean posing = r.principal().filter(p -> dev.waygate.sandbox.ServerCredentials.isServerName(p.name())).isPresent();
             return posing ? AuthResult.rejected(dev.waygate.auth.Rejection.BAD_API_KEY) : r;
         }
-        Optional<EgressConfig.SourcePrincipal> s = config.sourcePrincipal(remote);
+        Optional<Principal> s = sourcePrincipal(remote);
         if (s.isPresent()) {
-            return AuthResult.accepted(new Principal(s.get().principal(), s.get().roles(), "source:" + s.get().from()));
+            return AuthResult.accepted(s.get());
         }
         return auth.checkCredential(null);
     }
 
-    /** Whether a principal is configured for this source address (no credential needed). */
-    boolean hasSourcePrincipal(InetAddress remote) {
-        return config.sourcePrincipal(remote).isPresent();
+    /**
+     * The principal {@link #identify} would accept, when that is known without blocking (an I/O
+     * thread calls it): a sandboxed server's credential, an API key the key store has cached and
+     * recently confirmed, or without a credential the principal configured for the source address.
+     * Empty says nothing, not a refusal: ask {@link #identify} on a thread that may block.
+     */
+    Optional<Principal> identifyCached(String proxyAuthorization, InetAddress remote) {
+        if (proxyAuthorization != null && !proxyAuthorization.isBlank()) {
+            Optional<Principal> server = dev.waygate.sandbox.ServerCredentials.fromProxyAuthorization(proxyAuthorization.trim());
+            if (server.isPresent()) {
+                return server;
+            }
+            return basicKey(proxyAuthorization.trim()).flatMap(auth::checkCredentialCached)
+                    .filter(p -> !dev.waygate.sandbox.ServerCredentials.isServerName(p.name()));
+        }
+        return sourcePrincipal(remote);
+    }
+
+    private Optional<Principal> sourcePrincipal(InetAddress remote) {
+        return config.sourcePrincipal(remote).map(s -> new Principal(s.principal(), s.roles(), "source:" + s.from()));
     }
 
     /** The API key in a Basic credential: the password, or the user name when the password is empty. */

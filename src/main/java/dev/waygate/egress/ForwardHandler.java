@@ -1,6 +1,8 @@
 package dev.waygate.egress;
 
+import dev.waygate.auth.Principal;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -22,7 +24,7 @@ final class ForwardHandler extends ProxyHandler.Forward {
     private static final String EXCHANGE = ForwardHandler.class.getName() + ".exchange";
 
     private final Egress egress;
-    /** Where requests that may block are handled ({@link #mayBlock}). */
+    /** Where requests that may block are handled ({@link #knownWithoutBlocking}). */
     private final java.util.concurrent.Executor executor;
 
     ForwardHandler(Egress egress, HttpClient client, java.util.concurrent.Executor executor) {
@@ -35,7 +37,7 @@ final class ForwardHandler extends ProxyHandler.Forward {
     /**
      * Non-blocking, so that Jetty may run a request on the thread that read it instead of handing
      * it to another (on a busy machine each hand-off waits for a time slice). What could block is
-     * moved off that thread first ({@link #mayBlock}); the rest (judging a numeric address, pinning,
+     * moved off that thread first ({@link #knownWithoutBlocking}); the rest (judging a numeric address, pinning,
      * sending through the asynchronous client, counting, queueing the audit entry) does not.
      */
     @Override
@@ -45,38 +47,39 @@ final class ForwardHandler extends ProxyHandler.Forward {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        if (mayBlock(egress, request)) {
+        Optional<Principal> known = knownWithoutBlocking(egress, request);
+        if (known.isEmpty()) {
             executor.execute(() -> {
                 try {
-                    forward(request, response, callback);
+                    forward(request, response, callback, known);
                 } catch (Throwable e) {
                     callback.failed(e);
                 }
             });
             return true;
         }
-        return forward(request, response, callback);
+        return forward(request, response, callback, known);
     }
 
     /**
-     * Whether identifying and judging this request may block: a credential to check (the key store,
-     * a token's keys; a refusal is audited and awaited), no principal for the source address, or a
-     * destination that is a name to look up. A request from a configured source address to a numeric
-     * address does none of these.
+     * The principal, when identifying and judging this request cannot block: a destination that is
+     * a numeric address (an IP literal is not looked up, and an obfuscated one is refused unresolved)
+     * and a principal known without the database ({@link Egress#identifyCached}: a configured source
+     * address, a cached and recently confirmed key). Empty: a name to look up, a credential to check
+     * (the key store, a token's keys; a refusal is audited and awaited), or none at all.
      */
-    static boolean mayBlock(Egress egress, Request request) {
-        if (request.getHeaders().contains(HttpHeader.PROXY_AUTHORIZATION)) {
-            return true;
-        }
+    static Optional<Principal> knownWithoutBlocking(Egress egress, Request request) {
         String host = request.getHttpURI().getHost();
         if (host == null || dev.waygate.net.Hosts.form(host) == dev.waygate.net.Hosts.Form.NAME) {
-            return true; // an IP literal is not looked up, and an obfuscated one is refused unresolved
+            return Optional.empty();
         }
         var remote = request.getConnectionMetaData().getRemoteSocketAddress();
-        return !(remote instanceof java.net.InetSocketAddress isa) || !egress.hasSourcePrincipal(isa.getAddress());
+        return remote instanceof java.net.InetSocketAddress isa
+                ? egress.identifyCached(request.getHeaders().get(HttpHeader.PROXY_AUTHORIZATION), isa.getAddress())
+                : Optional.empty();
     }
 
-    private boolean forward(Request request, Response response, Callback callback) {
+    private boolean forward(Request request, Response response, Callback callback, Optional<Principal> known) {
         HttpURI uri = request.getHttpURI();
         if (!uri.isAbsolute() || uri.getHost() == null || uri.getHost().isEmpty()) {
             Answers.refuse(response, callback, "bad_target", "");
@@ -86,7 +89,7 @@ final class ForwardHandler extends ProxyHandler.Forward {
             Answers.refuse(response, callback, "use_connect", "");
             return true;
         }
-        var principal = Answers.identify(egress, request, response, callback);
+        var principal = known.isPresent() ? known : Answers.identify(egress, request, response, callback);
         if (principal.isEmpty()) {
             return true;
         }

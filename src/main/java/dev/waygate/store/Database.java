@@ -11,6 +11,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -369,13 +372,24 @@ public final class Database implements AutoCloseable {
     /**
      * SQLite's {@code data_version}: changes whenever another connection (another process: the CLI,
      * a second gateway) commits to this database; this connection's own commits leave it alone.
-     * What caches of stored rows check to stay exact without reading the rows.
+     * What caches of stored rows check to stay exact without reading the rows: the value sees every
+     * commit made before this call.
      */
     public long dataVersion() {
+        return dataVersion(-1);
+    }
+
+    /**
+     * As {@link #dataVersion()}, but a value read by a query that began no more than
+     * {@code maxAgeNanos} before this call is taken as it is: it sees every commit made more than
+     * {@code maxAgeNanos} before the call (decision 0034: the key cache's bound on how late another
+     * process's revocation may be seen).
+     */
+    public long dataVersion(long maxAgeNanos) {
         long mine = versionTickets.incrementAndGet();
         VersionRead r = lastVersion;
-        if (r.ticket() > mine) {
-            return r.value();   // read by a query that began after this call did: as fresh as our own
+        if (r.ticket() > mine || maxAgeNanos >= 0 && r.ticket() >= 0 && System.nanoTime() - r.startedNanos() <= maxAgeNanos) {
+            return r.value();   // read by a query that began after this call did (as fresh as our own), or recently enough
         }
         versionLock.lock();
         try {
@@ -384,15 +398,45 @@ public final class Database implements AutoCloseable {
                 return r.value();
             }
             long ticket = versionTickets.incrementAndGet();
+            long started = System.nanoTime();
             long value = withStatement("PRAGMA data_version", st -> {
                 try (var rs = st.executeQuery()) {
                     return rs.getLong(1);
                 }
             });
-            lastVersion = new VersionRead(ticket, value);
+            lastVersion = new VersionRead(ticket, value, started);
             return value;
         } finally {
             versionLock.unlock();
+        }
+    }
+
+    /**
+     * The last {@link #dataVersion} read if its query began no more than {@code maxAgeNanos} ago,
+     * without querying: for a thread that must not block (an I/O thread), which otherwise hands its
+     * work to one that may. Once that read is older than half the bound, one new read is started on
+     * a virtual thread, so that callers arriving often keep finding a recent one.
+     */
+    public OptionalLong recentDataVersion(long maxAgeNanos) {
+        VersionRead r = lastVersion;
+        long age = System.nanoTime() - r.startedNanos();
+        if (r.ticket() < 0 || age > maxAgeNanos / 2) {
+            readVersionSoon();
+        }
+        return r.ticket() >= 0 && age <= maxAgeNanos ? OptionalLong.of(r.value()) : OptionalLong.empty();
+    }
+
+    private void readVersionSoon() {
+        if (versionReading.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("data-version").start(() -> {
+                try {
+                    dataVersion();
+                } catch (StoreException e) {
+                    // the next caller that may block reads it and meets the failure itself
+                } finally {
+                    versionReading.set(false);
+                }
+            });
         }
     }
 
@@ -401,11 +445,12 @@ public final class Database implements AutoCloseable {
      * of a query that began after it did (its ticket is higher), which sees every commit made
      * before the caller arrived. Callers that arrive while a query runs wait for the next one.
      */
-    private record VersionRead(long ticket, long value) {}
+    private record VersionRead(long ticket, long value, long startedNanos) {}
 
-    private final java.util.concurrent.atomic.AtomicLong versionTickets = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.locks.ReentrantLock versionLock = new java.util.concurrent.locks.ReentrantLock();
-    private volatile VersionRead lastVersion = new VersionRead(-1, 0);
+    private final AtomicLong versionTickets = new AtomicLong();
+    private final ReentrantLock versionLock = new ReentrantLock();
+    private volatile VersionRead lastVersion = new VersionRead(-1, 0, 0);
+    private final AtomicBoolean versionReading = new AtomicBoolean();
 
     @FunctionalInterface
     public interface StatementFunction<T> {

@@ -169,16 +169,62 @@ class KeyStoreTest {
 
     @Test
     void aKeyRevokedByAnotherProcessIsRefusedOnTheNextRequestThoughItWasCached() {
-        KeyStore.Created c = keys.create("ci-bot", Set.of(), Optional.empty());
+        KeyStore exact = new KeyStore(db, Duration.ZERO);   // data_version read on every check
+        KeyStore.Created c = exact.create("ci-bot", Set.of(), Optional.empty());
         for (int i = 0; i < 3; i++) {
-            assertThat(keys.authenticate(c.key())).as("served from the cache after the first check").isPresent();
+            assertThat(exact.authenticate(c.key())).as("served from the cache after the first check").isPresent();
         }
+        revokeFromAnotherProcess(c);
+
+        assertThat(exact.authenticate(c.key())).isEmpty();
+    }
+
+    @Test
+    void aKeyRevokedByAnotherProcessIsRefusedOnceTheBoundHasPassed() throws InterruptedException {
+        KeyStore.Created c = keys.create("ci-bot", Set.of(), Optional.empty());
+        assertThat(keys.authenticate(c.key())).isPresent();
+        revokeFromAnotherProcess(c);
+        long revoked = System.nanoTime();
+
+        Thread.sleep(KeyStore.VERSION_MAX_AGE.plusMillis(1));   // the bound is the contract: wait it out
+
+        assertThat(System.nanoTime() - revoked).isGreaterThan(KeyStore.VERSION_MAX_AGE.toNanos());
+        assertThat(keys.authenticate(c.key())).isEmpty();
+        assertThat(keys.authenticateCached(c.key())).isEmpty();
+    }
+
+    @Test
+    void theCachedCheckAnswersOnlyWhatTheFullCheckWould() {
+        KeyStore patient = new KeyStore(db, Duration.ofMinutes(1));   // no read goes out of date during the test
+        KeyStore.Created c = patient.create("ci-bot", Set.of("dev"), Optional.empty());
+        KeyStore.Created other = patient.create("other", Set.of(), Optional.empty());
+        assertThat(patient.authenticateCached(c.key())).as("not checked yet: the cache cannot tell").isEmpty();
+
+        assertThat(patient.authenticate(c.key())).isPresent();
+
+        assertThat(patient.authenticateCached(c.key())).map(Principal::name).contains("ci-bot");
+        assertThat(patient.authenticateCached(other.key())).as("never checked, so not cached").isEmpty();
+        String wrongSecret = c.key().substring(0, c.key().length() - 1) + (c.key().endsWith("A") ? "B" : "A");
+        assertThat(patient.authenticateCached(wrongSecret)).isEmpty();
+        assertThat(patient.authenticateCached("wg_not_a_key")).isEmpty();
+        assertThat(patient.revoke(c.record().id())).isTrue();
+        assertThat(patient.authenticateCached(c.key())).as("revoked by this process: at once").isEmpty();
+    }
+
+    @Test
+    void theCachedCheckNeverAnswersFromAReadOlderThanTheBound() {
+        KeyStore exact = new KeyStore(db, Duration.ZERO);
+        KeyStore.Created c = exact.create("ci-bot", Set.of(), Optional.empty());
+        assertThat(exact.authenticate(c.key())).isPresent();
+
+        assertThat(exact.authenticateCached(c.key())).as("no read is recent enough for a zero bound").isEmpty();
+    }
+
+    private void revokeFromAnotherProcess(KeyStore.Created c) {
         // The CLI: its own connection to the same file.
         try (Database cli = Database.open(dataDir)) {
             assertThat(new KeyStore(cli).revoke(KeyStore.display(c.record()))).isTrue();
         }
-
-        assertThat(keys.authenticate(c.key())).isEmpty();
     }
 
     @Test

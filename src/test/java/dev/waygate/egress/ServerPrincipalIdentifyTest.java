@@ -99,4 +99,19 @@ class ServerPrincipalIdentifyTest {
             assertThat(who(basic("github:" + issuer.rs256(issuer.claims().subject("github").build())))).contains("github");
         }
     }
+
+    @Test
+    void theCheckWithoutBlockingAnswersOnlyWhatTheFullCheckWouldAndNeverForATokenPosingAsAServer() {
+        try (ServerCredentials.Credential c = ServerCredentials.mint("github")) {
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            assertThat(egress.identifyCached(basic(c.userinfo()), loopback)).map(Principal::name).contains("server:github");
+            assertThat(who(basic("ci-bot:" + key))).contains("ci-bot");   // the full check caches the key
+            assertThat(egress.identifyCached(basic("ci-bot:" + key), loopback)).map(Principal::name).contains("ci-bot");
+            String wrong = key.substring(0, key.length() - 1) + (key.endsWith("0") ? "1" : "0");
+            assertThat(egress.identifyCached(basic("ci-bot:" + wrong), loopback)).isEmpty();
+            String posing = issuer.rs256(issuer.claims().subject("server:github").build());
+            assertThat(egress.identifyCached(basic("github:" + posing), loopback)).as("tokens take the full check").isEmpty();
+            assertThat(egress.identifyCached(null, loopback)).as("no source principal configured").isEmpty();
+        }
+    }
 }

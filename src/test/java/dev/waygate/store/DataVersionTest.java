@@ -59,6 +59,25 @@ class DataVersionTest {
     }
 
     @Test
+    void withABoundACommitMadeLongerAgoThanTheBoundIsSeen() throws Exception {
+        long bound = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
+        try (Database gateway = Database.open(data); Database cli = Database.open(data)) {
+            long before = gateway.dataVersion(bound);
+            assertThat(gateway.recentDataVersion(bound)).hasValue(before);
+            cli.with(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO api_keys(id, name, roles, hash, created_at) VALUES ('cli', 'c', '', 'h', 't')")) {
+                    return ps.executeUpdate();
+                }
+            });
+            Thread.sleep(java.time.Duration.ofNanos(bound).plusMillis(1));
+
+            assertThat(gateway.recentDataVersion(bound)).as("the last read is older than the bound").isEmpty();
+            assertThat(gateway.dataVersion(bound)).isNotEqualTo(before);
+        }
+    }
+
+    @Test
     void ownCommitsLeaveItAlone() throws Exception {
         try (Database gateway = Database.open(data)) {
             long before = gateway.dataVersion();
