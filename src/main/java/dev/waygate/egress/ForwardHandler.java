@@ -37,8 +37,9 @@ final class ForwardHandler extends ProxyHandler.Forward {
     /**
      * Non-blocking, so that Jetty may run a request on the thread that read it instead of handing
      * it to another (on a busy machine each hand-off waits for a time slice). What could block is
-     * moved off that thread first ({@link #knownWithoutBlocking}); the rest (judging a numeric address, pinning,
-     * sending through the asynchronous client, counting, queueing the audit entry) does not.
+     * moved off that thread first ({@link #knownWithoutBlocking}); the rest (judging a numeric
+     * address, pinning, sending through the asynchronous client, counting, queueing the audit
+     * entry) does not.
      */
     @Override
     public InvocationType getInvocationType() {
