@@ -462,7 +462,7 @@ public final class Load {
 
     static void loadRun() throws Exception {
         double duration = seconds(opts.getOrDefault("duration", "10s"));
-        double warmup = seconds(opts.getOrDefault("warmup", "5s"));
+        double warmup = seconds(opts.getOrDefault("warmup", "60s"));
         int connections = Integer.parseInt(opts.getOrDefault("connections", "16"));
         int sessionCount = Integer.parseInt(opts.getOrDefault("sessions", "4"));
         String reference = opts.getOrDefault("reference", "waygate");
@@ -511,8 +511,8 @@ public final class Load {
         long loadCpu = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime() - loadCpu0;
         String load1 = Files.readString(Path.of("/proc/loadavg")).trim();
 
-        Report.print(ts, sat, fixed, baselineAtReference, reference, baseline, connections, sessionCount, duration, load0, load1);
-        Report.json(out, ts, sat, fixed, baselineAtReference, reference, baseline, connections, sessionCount, duration,
+        Report.print(ts, sat, fixed, baselineAtReference, reference, baseline, connections, sessionCount, duration, warmup, load0, load1);
+        Report.json(out, ts, sat, fixed, baselineAtReference, reference, baseline, connections, sessionCount, duration, warmup,
                 load0, load1, loadCpu);
         boolean broken = sat.values().stream().anyMatch(p -> p.ok == 0);
         if (broken) {

@@ -14,10 +14,11 @@ final class Report {
     }
 
     static void print(List<Load.Target> ts, Map<String, Load.Phase> sat, Map<String, Load.Phase> fixed, Load.Phase baseAtRef,
-                      String reference, String baseline, int connections, int sessions, double duration, String load0, String load1) {
+                      String reference, String baseline, int connections, int sessions, double duration, double warmup,
+                      String load0, String load1) {
         StringBuilder o = new StringBuilder();
-        o.append(f("%n%d connections over %d MCP sessions per target, %.0fs per phase; %d cores; load average %s at the start, %s at the end%n%n",
-                connections, sessions, duration, Runtime.getRuntime().availableProcessors(), first3(load0), first3(load1)));
+        o.append(f("%n%d connections over %d MCP sessions per target, %.0fs per phase after %.0fs of warm-up; %d cores; load average %s at the start, %s at the end%n%n",
+                connections, sessions, duration, warmup, Runtime.getRuntime().availableProcessors(), first3(load0), first3(load1)));
         o.append("| target | calls/s at saturation | errors | CPU (cores) | CPU ms per 1k calls | peak RSS MB (front / all processes) "
                 + "| offered rate /s | p50 ms | p99 ms | p99.9 ms | max ms | errors |\n");
         o.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -93,13 +94,13 @@ final class Report {
     }
 
     static void json(Path out, List<Load.Target> ts, Map<String, Load.Phase> sat, Map<String, Load.Phase> fixed, Load.Phase baseAtRef,
-                     String reference, String baseline, int connections, int sessions, double duration, String load0, String load1,
-                     long loadGeneratorCpuNanos) throws IOException {
+                     String reference, String baseline, int connections, int sessions, double duration, double warmup,
+                     String load0, String load1, long loadGeneratorCpuNanos) throws IOException {
         StringBuilder o = new StringBuilder("{\n");
         o.append(f("  \"cores\": %d,\n  \"loadavg_start\": %s,\n  \"loadavg_end\": %s,\n  \"java\": %s,\n",
                 Runtime.getRuntime().availableProcessors(), quote(load0), quote(load1), quote(System.getProperty("java.version"))));
-        o.append(f("  \"connections\": %d,\n  \"sessions\": %d,\n  \"phase_seconds\": %s,\n  \"load_generator_cpu_seconds\": %s,\n",
-                connections, sessions, num(duration), num(loadGeneratorCpuNanos / 1e9)));
+        o.append(f("  \"connections\": %d,\n  \"sessions\": %d,\n  \"phase_seconds\": %s,\n  \"warmup_seconds\": %s,\n  \"load_generator_cpu_seconds\": %s,\n",
+                connections, sessions, num(duration), num(warmup), num(loadGeneratorCpuNanos / 1e9)));
         o.append(f("  \"reference\": %s,\n  \"baseline\": %s,\n  \"targets\": [\n", quote(reference), quote(baseline)));
         for (int i = 0; i < ts.size(); i++) {
             Load.Target t = ts.get(i);
