@@ -86,11 +86,16 @@ public final class Authenticator {
             return Optional.empty();
         }
         String c = credential.trim();
-        return c.startsWith(KeyStore.PREFIX) || tokens.isEmpty() ? keys.authenticateCached(c) : Optional.empty();
+        return isKey(c) ? keys.authenticateCached(c) : Optional.empty();
+    }
+
+    /** Checked as an API key: it has the key prefix, or no tokens are configured. */
+    private boolean isKey(String credential) {
+        return credential.startsWith(KeyStore.PREFIX) || tokens.isEmpty();
     }
 
     private AuthResult credential(String credential) {
-        if (credential.startsWith(KeyStore.PREFIX) || tokens.isEmpty()) {
+        if (isKey(credential)) {
             return key(credential);
         }
         try {

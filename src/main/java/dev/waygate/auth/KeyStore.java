@@ -42,7 +42,12 @@ public final class KeyStore {
     private static final MessageDigest SHA256 = sha256();
 
     /** A usable key as read at ({@code dataVersion}, {@code generation}). */
-    private record Cached(byte[] hash, Principal principal, Optional<Instant> expiresAt, long dataVersion, long generation) {}
+    private record Cached(byte[] hash, Principal principal, Optional<Instant> expiresAt, long dataVersion, long generation) {
+        /** Nothing can have changed the row since it was read. */
+        boolean current(long gen, long version) {
+            return generation == gen && dataVersion == version;
+        }
+    }
 
     /**
      * How late a check may see another process's commit to api_keys: a data_version read this
@@ -108,12 +113,12 @@ public final class KeyStore {
         if (!wellFormed(presented)) {
             return Optional.empty();
         }
-        String id = presented.substring(PREFIX.length(), PREFIX.length() + ID_LENGTH);
+        String id = idIn(presented);
         byte[] presentedHash = hash(presented).getBytes(StandardCharsets.US_ASCII);
         long gen = generation.get();
         long version = db.dataVersion(versionMaxAgeNanos);
         Cached c = cache.get(id);
-        if (c != null && c.generation() == gen && c.dataVersion() == version) {
+        if (c != null && c.current(gen, version)) {
             return usable(c, presentedHash);
         }
         return read(id, presentedHash, version, gen);
@@ -131,11 +136,16 @@ public final class KeyStore {
         }
         long gen = generation.get();
         java.util.OptionalLong version = db.recentDataVersion(versionMaxAgeNanos);
-        Cached c = cache.get(presented.substring(PREFIX.length(), PREFIX.length() + ID_LENGTH));
-        if (version.isEmpty() || c == null || c.generation() != gen || c.dataVersion() != version.getAsLong()) {
+        Cached c = cache.get(idIn(presented));
+        if (version.isEmpty() || c == null || !c.current(gen, version.getAsLong())) {
             return Optional.empty();
         }
         return usable(c, hash(presented).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The id in a {@link #wellFormed} key (no split: this runs on every request). */
+    private static String idIn(String key) {
+        return key.substring(PREFIX.length(), PREFIX.length() + ID_LENGTH);
     }
 
     private static Optional<Principal> usable(Cached c, byte[] presentedHash) {

@@ -122,11 +122,12 @@ public final class Egress implements AutoCloseable {
      */
     Optional<Principal> identifyCached(String proxyAuthorization, InetAddress remote) {
         if (proxyAuthorization != null && !proxyAuthorization.isBlank()) {
-            Optional<Principal> server = dev.waygate.sandbox.ServerCredentials.fromProxyAuthorization(proxyAuthorization.trim());
+            String header = proxyAuthorization.trim();
+            Optional<Principal> server = dev.waygate.sandbox.ServerCredentials.fromProxyAuthorization(header);
             if (server.isPresent()) {
                 return server;
             }
-            return basicKey(proxyAuthorization.trim()).flatMap(auth::checkCredentialCached)
+            return basicKey(header).flatMap(auth::checkCredentialCached)
                     .filter(p -> !dev.waygate.sandbox.ServerCredentials.isServerName(p.name()));
         }
         return sourcePrincipal(remote);

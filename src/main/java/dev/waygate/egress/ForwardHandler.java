@@ -52,7 +52,7 @@ final class ForwardHandler extends ProxyHandler.Forward {
         if (known.isEmpty()) {
             executor.execute(() -> {
                 try {
-                    forward(request, response, callback, known);
+                    forward(request, response, callback, Optional.empty());
                 } catch (Throwable e) {
                     callback.failed(e);
                 }
