@@ -467,6 +467,7 @@ public final class Load {
         int sessionCount = Integer.parseInt(opts.getOrDefault("sessions", "4"));
         String reference = opts.getOrDefault("reference", "waygate");
         String baseline = opts.getOrDefault("baseline", "direct");
+        double fixedRate = Double.parseDouble(opts.getOrDefault("rate", "0")); // 0: half of each target's saturation
         Path out = Path.of(opts.getOrDefault("out", "bench-load.json"));
         List<Target> ts = targets.stream().map(Target::parse).toList();
         Map<String, List<String>> sessions = new LinkedHashMap<>();
@@ -496,14 +497,14 @@ public final class Load {
                     p.firstError == null ? "" : ", first: " + p.firstError);
         }
         for (Target t : ts) {
-            double rate = Math.max(1, Math.floor(sat.get(t.name).rate() / 2));
+            double rate = fixedRate > 0 ? fixedRate : Math.max(1, Math.floor(sat.get(t.name).rate() / 2));
             Phase p = run(t, sessions.get(t.name), connections, duration, rate, true);
             fixed.put(t.name, p);
             log("%s: at %,.0f/s: p50 %.3f ms, p99 %.3f ms (%d errors)", t.name, rate, p.pct(50), p.pct(99), p.errors);
         }
         Target base = ts.stream().filter(t -> t.name.equals(baseline)).findFirst().orElse(null);
         if (base != null && sat.containsKey(reference) && !reference.equals(baseline)) {
-            double rate = Math.max(1, Math.floor(sat.get(reference).rate() / 2));
+            double rate = fixedRate > 0 ? fixedRate : Math.max(1, Math.floor(sat.get(reference).rate() / 2));
             baselineAtReference = run(base, sessions.get(base.name), connections, duration, rate, true);
             log("%s at %s's rate %,.0f/s: p50 %.3f ms, p99 %.3f ms", baseline, reference, rate,
                     baselineAtReference.pct(50), baselineAtReference.pct(99));

@@ -26,6 +26,10 @@ import javax.crypto.spec.SecretKeySpec;
  * hash chain, writes them, rotates files at UTC midnight and by size, and writes signed
  * checkpoints. Any I/O failure leaves it {@link #abandon() abandoned}; {@link #open()} then
  * re-reads where the journal ends on disk, so what was not forced is never assumed written.
+ * <p>The one exception to "one thread": {@link #checkpoint(Head)} may run on another thread (the
+ * writer's checkpoint thread), so that signing and forcing a checkpoint never holds up the next
+ * batch. The checkpoint file and its state are guarded by {@code checkpointLock}; checkpoints are
+ * written in increasing sequence order, and one for a head at or before the last is skipped.
  * It holds the directory's {@link JournalLock} from its first open until {@link #close()}, across
  * every re-open after a failure.
  */
@@ -65,8 +69,11 @@ final class Journal implements AutoCloseable {
     private String head = Hex.ZERO_HASH;
     /** The file holding the entry {@link #head} hashes ("" before the first): what a checkpoint names. */
     private String headFile = "";
-    private long checkpointSeq = -1;
-    private long checkpointNanos = System.nanoTime();
+    /** Guards {@link #checkpoints} (assigned only by the writer's thread) and writing a checkpoint. */
+    private final Object checkpointLock = new Object();
+    /** Written under {@link #checkpointLock}; read by the writer's thread without it. */
+    private volatile long checkpointSeq = -1;
+    private volatile long checkpointNanos = System.nanoTime();
 
     Journal(Path dir, AuditKeys keys, String instance, long maxFileBytes, int retentionDays, Clock clock, Opener opener) {
         this.dir = dir;
@@ -94,16 +101,16 @@ final class Journal implements AutoCloseable {
         seq = tail.seq();
         head = tail.head();
         headFile = tail.headFile();
-        checkpointSeq = tail.checkpointSeq();
         Path cp = dir.resolve(JournalFiles.CHECKPOINTS);
-        checkpoints = opener.open(cp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        checkpointsId = FileIdentity.of(cp);
+        synchronized (checkpointLock) {
+            checkpointSeq = tail.checkpointSeq();
+            checkpoints = opener.open(cp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            checkpointsId = FileIdentity.of(cp);
+        }
         if (tail.last().isPresent()) {
             openFile(tail.last().get(), false);
         }
-        if (seq > checkpointSeq) {
-            writeCheckpoint();
-        }
+        checkpoint();
         return tail;
     }
 
@@ -175,11 +182,44 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    /** The chain's head: the last entry's sequence number, hash and file. */
+    record Head(long seq, String hash, String file) {}
+
+    /** The head as of now, on the writer's thread; after {@link #force()}, one a checkpoint may sign. */
+    Head head() {
+        return new Head(seq, head, headFile);
+    }
+
     /** Writes a signed checkpoint of the head, if it moved since the last one. Call after {@link #force()}. */
     void checkpoint() throws IOException {
-        if (checkpoints != null && seq > checkpointSeq) {
-            writeCheckpoint();
+        checkpoint(head());
+    }
+
+    /**
+     * Writes a signed checkpoint of a forced head, on any thread, unless one at or after it was
+     * written already or the journal is not open (then there is nothing to sign into: {@link #open()}
+     * checkpoints what it finds).
+     */
+    void checkpoint(Head h) throws IOException {
+        synchronized (checkpointLock) {
+            if (checkpoints == null || h.seq() <= checkpointSeq) {
+                return;
+            }
+            checkpointsId.check();
+            byte[] line = Checkpoint.line(h.seq(), h.hash(), h.file(), clock.instant(), keys.signingKeyId(), keys.signingKey());
+            ByteBuffer b = ByteBuffer.wrap(line);
+            while (b.hasRemaining()) {
+                checkpoints.write(b);
+            }
+            checkpoints.force(false);
+            checkpointSeq = h.seq();
+            checkpointNanos = System.nanoTime();
         }
+    }
+
+    /** The sequence number the last checkpoint signed (-1 before the first). */
+    long checkpointSeq() {
+        return checkpointSeq;
     }
 
     long sinceCheckpoint() {
@@ -197,11 +237,13 @@ final class Journal implements AutoCloseable {
     /** Drops every open file after a failure; the next {@link #open()} starts from what is on disk. */
     void abandon() {
         closeQuietly(current);
-        closeQuietly(checkpoints);
         current = null;
         currentName = null;
         currentFile = null;
-        checkpoints = null;
+        synchronized (checkpointLock) {
+            closeQuietly(checkpoints);
+            checkpoints = null;
+        }
     }
 
     @Override
@@ -279,19 +321,6 @@ final class Journal implements AutoCloseable {
         }
         currentSize += buf.size();
         buf.reset();
-    }
-
-    private void writeCheckpoint() throws IOException {
-        checkpointsId.check();
-        byte[] line = Checkpoint.line(seq, head, headFile, clock.instant(),
-                keys.signingKeyId(), keys.signingKey());
-        ByteBuffer b = ByteBuffer.wrap(line);
-        while (b.hasRemaining()) {
-            checkpoints.write(b);
-        }
-        checkpoints.force(false);
-        checkpointSeq = seq;
-        checkpointNanos = System.nanoTime();
     }
 
     private void exportPublicKey() throws IOException {

@@ -86,6 +86,65 @@ class AuditWriterTest {
         assertThat(r.entries()).isEqualTo(11);
     }
 
+    /** Checkpoints are signed on their own thread while the writer runs, not only at close. */
+    @Test
+    void checkpointsFollowTheEntriesWhileTheWriterRuns() throws Exception {
+        try (AuditWriter w = JournalSupport.writer(data, 1 << 20, 10, FileChannel::open)) {
+            for (int i = 0; i < 25; i++) {
+                w.record(JournalSupport.event(i));
+            }
+            VerifyReport r = JournalSupport.verify(data);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (r.lastCheckpoint().map(Checkpoint::seq).orElse(-1L) < 20 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                r = JournalSupport.verify(data);
+            }
+            assertThat(r.intact()).as(r.detail()).isTrue();
+            assertThat(r.lastCheckpoint()).as("a checkpoint of the 20th entry or later, with the writer still open").get()
+                    .extracting(Checkpoint::seq).matches(seq -> seq >= 20 && seq <= 25, "between 20 and 25");
+        }
+        VerifyReport closed = JournalSupport.verify(data);
+        assertThat(closed.lastCheckpoint()).get().extracting(Checkpoint::seq).isEqualTo(25L);
+    }
+
+    /**
+     * A checkpoint that cannot be written (its file replaced under the writer) is noticed by the
+     * writer at its next batch: it re-opens the journal from disk and goes on checkpointing into the
+     * file that is there now. No entry is lost and the journal verifies.
+     */
+    @Test
+    void aCheckpointThatCannotBeWrittenReopensTheJournalAndCheckpointingGoesOn() throws Exception {
+        Path cps = data.resolve(Audit.JOURNAL_DIR).resolve(JournalFiles.CHECKPOINTS);
+        int written = 0;
+        try (AuditWriter w = JournalSupport.writer(data, 1 << 20, 5, FileChannel::open)) {
+            for (int i = 0; i < 7; i++) {
+                w.record(JournalSupport.event(written++));
+            }
+            Path copy = data.resolve("copy");
+            Files.copy(cps, copy);
+            Files.move(copy, cps, StandardCopyOption.REPLACE_EXISTING);
+            long linesBefore = Files.readAllLines(cps).size();
+            for (int i = 0; i < 20; i++) {
+                try {
+                    w.record(JournalSupport.event(written));
+                    written++;
+                } catch (AuditUnavailableException e) {
+                    assertThat(e).hasMessageContaining("replaced");   // refused, never recorded: not counted
+                }
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (Files.readAllLines(cps).size() <= linesBefore && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.readAllLines(cps).size()).as("checkpoints written into the file that replaced the old one")
+                    .isGreaterThan((int) linesBefore);
+        }
+        VerifyReport r = JournalSupport.verify(data);
+        assertThat(r.intact()).as("%s at %s: %s", r.damage(), r.location(), r.detail()).isTrue();
+        assertThat(r.entries()).isEqualTo(written);
+        assertThat(r.lastCheckpoint()).get().extracting(Checkpoint::seq).isEqualTo((long) written);
+    }
+
     @Test
     void recordLaterReturnsAtOnceAndCompletesOnlyOnceTheEntryIsOnDisk() throws Exception {
         try (AuditWriter w = JournalSupport.writer(data)) {
