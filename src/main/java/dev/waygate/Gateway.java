@@ -71,8 +71,9 @@ public final class Gateway implements AutoCloseable {
         this.approvals = Approvals.open(config.approvals(), approvalsDb.orElse(db), audit, instanceName(config));
         Stage approvalStage = new ApprovalStage(approvals, new dev.waygate.audit.Redactor(config.audit().redactFields()),
                 new dev.waygate.seal.Sealer(dev.waygate.seal.SealKey.loadOrCreate(config.dataDir())));
-        this.router = new Router(config, beforeRoute(List.of(audit.stage())), afterRoute(policy, audit, rateLimits, approvalStage),
+        this.router = new Router(config, beforeRoute(List.of(audit.stage(new dev.waygate.metrics.CallMetrics(metrics)))), afterRoute(policy, audit, rateLimits, approvalStage),
                 () -> policy.get().policy(), pins);
+        audit.bindMetrics(metrics);
         dev.waygate.approval.Signing signing = dev.waygate.approval.Signing.loadOrCreate(config.dataDir());
         dev.waygate.approval.Webhooks webhooks = new dev.waygate.approval.Webhooks(config.approvals().webhooks(), signing,
                 () -> config.approvals().dashboardUrl().map(Object::toString)

@@ -125,7 +125,17 @@ public final class Audit implements AuditLog, AutoCloseable {
 
     /** The first pipeline stage. */
     public AuditStage stage() {
-        return new AuditStage(writer, redactor);
+        return stage(dev.waygate.metrics.CallMetrics.NONE);
+    }
+
+    /** The first pipeline stage, counting every call's outcome. */
+    public AuditStage stage(dev.waygate.metrics.CallMetrics calls) {
+        return new AuditStage(writer, redactor, calls);
+    }
+
+    /** The journal's meters ({@link AuditWriter#bind}), registered when the registry is made. */
+    public void bindMetrics(dev.waygate.metrics.Metrics metrics) {
+        metrics.onRegistry(writer::bind);
     }
 
     public AuditIndex index() {

@@ -28,8 +28,10 @@ public record AuditEvent(Instant time, String correlationId, String principal, S
     public enum Outcome {
         ALLOW, DENY, ERROR;
 
+        private final String wire = name().toLowerCase(java.util.Locale.ROOT);
+
         public String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return wire;
         }
     }
 

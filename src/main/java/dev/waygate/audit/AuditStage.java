@@ -3,6 +3,7 @@ package dev.waygate.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.auth.Principal;
 import dev.waygate.mcp.ErrorCodes;
+import dev.waygate.metrics.CallMetrics;
 import dev.waygate.mcp.McpException;
 import dev.waygate.pipeline.Call;
 import dev.waygate.pipeline.CallKind;
@@ -26,22 +27,32 @@ import java.util.concurrent.TimeUnit;
  *       {@link McpException}: a reason from its code) — with the duration;</li>
  *   <li>if that record fails, the client gets {@code audit_unavailable} instead of the answer.</li>
  * </ol>
+ * Each outcome is also counted for {@code /metrics} ({@link CallMetrics}), with a label from a fixed
+ * set: the upstream status of an allowed call, the gateway's reason code of a denied or failed one.
  */
 public final class AuditStage implements Stage {
     private final AuditLog log;
     private final Redactor redactor;
+    private final CallMetrics metrics;
 
     public AuditStage(AuditLog log, Redactor redactor) {
+        this(log, redactor, CallMetrics.NONE);
+    }
+
+    public AuditStage(AuditLog log, Redactor redactor, CallMetrics metrics) {
         this.log = log;
         this.redactor = redactor;
+        this.metrics = metrics;
     }
 
     @Override
     public JsonNode handle(Call call, Chain chain) {
         long start = System.nanoTime();
-        log.unavailable().ifPresent(reason -> {
-            throw refused(reason);
-        });
+        String unavailable = log.unavailable().orElse(null);
+        if (unavailable != null) {
+            metrics.observe(call.kind().method(), AuditEvent.Outcome.DENY.wire(), AuditUnavailableException.REASON, System.nanoTime() - start);
+            throw refused(unavailable);
+        }
         JsonNode result;
         try {
             result = chain.proceed(call);
@@ -49,29 +60,33 @@ public final class AuditStage implements Stage {
             record(call, start, e);
             throw e;
         }
-        record(event(call, start, AuditEvent.Outcome.ALLOW, "",
-                result.path("isError").asBoolean(false) ? "tool_error"
-                        : result.path("resultType").asText().equals("input_required") ? "input_required" : "ok"));
+        String status = result.path("isError").asBoolean(false) ? "tool_error"
+                : result.path("resultType").asText().equals("input_required") ? "input_required" : "ok";
+        record(call, start, event(call, start, AuditEvent.Outcome.ALLOW, "", status), status);
         return result;
     }
 
     private void record(Call call, long start, McpException e) {
         if (e instanceof dev.waygate.pipeline.InputRequired ir) {
-            record(event(call, start, AuditEvent.Outcome.DENY, ir.reason(), "input_required")); // not run (yet)
+            record(call, start, event(call, start, AuditEvent.Outcome.DENY, ir.reason(), "input_required"), ir.reason()); // not run (yet)
         } else if (e instanceof Refusal r) {
-            record(event(call, start, AuditEvent.Outcome.DENY, r.decision().reasonCode(), ""));
+            record(call, start, event(call, start, AuditEvent.Outcome.DENY, r.decision().reasonCode(), ""), r.decision().reasonCode());
         } else {
+            // the journal keeps a reason the error carries; the metric only the fixed code (an upstream may have written the other)
             String reason = e.data().map(d -> d.path("reason").asText("")).filter(s -> !s.isEmpty()).orElse(reason(e.code()));
-            record(event(call, start, AuditEvent.Outcome.ERROR, reason, String.valueOf(e.code())));
+            record(call, start, event(call, start, AuditEvent.Outcome.ERROR, reason, String.valueOf(e.code())), reason(e.code()));
         }
     }
 
-    private void record(AuditEvent event) {
+    /** Records the entry, then counts the call under {@code result} (or as refused when the entry could not be written). */
+    private void record(Call call, long start, AuditEvent event, String result) {
         try {
             log.record(event);
         } catch (AuditUnavailableException u) {
+            metrics.observe(call.kind().method(), AuditEvent.Outcome.DENY.wire(), AuditUnavailableException.REASON, System.nanoTime() - start);
             throw refused(u.getMessage());
         }
+        metrics.observe(call.kind().method(), event.decision().wire(), result, System.nanoTime() - start);
     }
 
     private AuditEvent event(Call call, long start, AuditEvent.Outcome outcome, String reason, String upstreamStatus) {

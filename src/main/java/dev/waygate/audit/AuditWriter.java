@@ -1,5 +1,9 @@
 package dev.waygate.audit;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -59,6 +64,10 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
     private volatile IOException checkpointFailure;
     private volatile boolean checkpointsStop;
     private final Thread checkpointThread;
+    /** For {@code /metrics} ({@link #bind}). */
+    private final LongAdder entries = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder forceNanos = new LongAdder();
 
     AuditWriter(Journal journal, boolean durable, int checkpointEvery, Duration checkpointInterval,
                 Consumer<List<Journal.Sealed>> index) {
@@ -238,7 +247,11 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
                 return;
             }
             sealed = journal.appendPrepared(events);
+            long forcing = System.nanoTime();
             journal.force();
+            forceNanos.add(System.nanoTime() - forcing);
+            batches.increment();
+            entries.add(batch.size());
         } catch (IOException | RuntimeException e) {
             fail(broken(e), batch);
             return;
@@ -356,6 +369,25 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
     private static void fail(String reason, List<Pending> batch) {
         AuditUnavailableException e = new AuditUnavailableException(reason);
         batch.forEach(p -> p.done().completeExceptionally(e));
+    }
+
+    /**
+     * The journal's meters: {@code waygate_audit_entries_total}, {@code waygate_audit_batches_total}
+     * (entries per batch is their ratio: how much group commit shares each fsync),
+     * {@code waygate_audit_fsync_seconds_count/_sum}, {@code waygate_audit_checkpoint_seq} and
+     * {@code waygate_audit_available} (1, or 0 while calls are refused because it cannot be written).
+     */
+    void bind(MeterRegistry r) {
+        FunctionCounter.builder("waygate.audit.entries", entries, LongAdder::sum)
+                .description("audit entries written and forced (the call path's and every other)").register(r);
+        FunctionCounter.builder("waygate.audit.batches", batches, LongAdder::sum)
+                .description("group commits: one write and one fsync each").register(r);
+        FunctionTimer.builder("waygate.audit.fsync", this, w -> w.batches.sum(), w -> w.forceNanos.sum(), TimeUnit.NANOSECONDS)
+                .description("time in fsync of the journal, per group commit").register(r);
+        Gauge.builder("waygate.audit.checkpoint.seq", journal, Journal::checkpointSeq)
+                .description("sequence number of the last signed checkpoint").register(r);
+        Gauge.builder("waygate.audit.available", this, w -> w.problem == null ? 1 : 0)
+                .description("1 while the journal can be written; 0 while calls are refused (audit_unavailable)").register(r);
     }
 
     /** Writes what is queued, a final checkpoint, and stops. */
