@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,12 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(IndexFeeder.class);
     static final int QUEUE_BATCHES = 1024;
     static final long LINGER_NANOS = 100_000_000L;
+    static final long LINGER_STEP_NANOS = 10_000_000L;
     static final int LINGER_ROWS = 2048;
-    /** Queued by a search or by {@link #close} to end a linger at once (it carries no entries). */
+    /**
+     * Queued by a search or by {@link #close} to end a wait on the queue at once (it carries no
+     * entries); a linger is ended by unparking the thread.
+     */
     private static final List<Journal.Sealed> WAKE = List.of();
 
     private final Consumer<List<Journal.Sealed>> index;
@@ -116,20 +121,27 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
      * Gathers more batches for one transaction, for at most {@link #LINGER_NANOS} or until
      * {@link #LINGER_ROWS}: a commit costs more than the rows it carries (it writes every page it
      * touched to the WAL; per row, batches of 512 cost ~15% less CPU than batches of 64, decision
-     * 0028). Nobody waits for this but a search, which cuts it short by queueing {@link #WAKE}; it
-     * sleeps until a batch arrives, not in steps.
+     * 0028). Nobody waits for this but a search, which cuts it short ({@link #drain} unparks it).
+     * It sleeps in steps of {@link #LINGER_STEP_NANOS} and takes what arrived at each: waiting on
+     * the queue instead woke it for every batch the writer handed over, a few thousand times a
+     * second under load, each a context switch on both sides.
      */
-    private void linger(List<List<Journal.Sealed>> taken, int rows) throws InterruptedException {
+    private void linger(List<List<Journal.Sealed>> taken, int rows) {
         long until = System.nanoTime() + LINGER_NANOS;
         while (rows < LINGER_ROWS && !closing && searchers.get() == 0) {
             long left = until - System.nanoTime();
             if (left <= 0) {
                 return;
             }
-            List<Journal.Sealed> more = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (more != null) {
-                taken.add(more);
-                rows += more.size();
+            LockSupport.parkNanos(this, Math.min(left, LINGER_STEP_NANOS));
+            if (Thread.interrupted()) {
+                closing = true;
+                return;
+            }
+            int before = taken.size();
+            queue.drainTo(taken);
+            for (int i = before; i < taken.size(); i++) {
+                rows += taken.get(i).size();
             }
         }
     }
@@ -169,6 +181,7 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
         long deadline = System.nanoTime() + 2_000_000_000L;
         searchers.incrementAndGet();
         queue.offer(WAKE);   // full: the feeder is not lingering
+        LockSupport.unpark(thread);   // lingering: it sleeps, it does not wait on the queue
         try {
             while ((indexed < target || catchingUp) && thread.isAlive() && System.nanoTime() < deadline) {
                 try {
@@ -187,6 +200,7 @@ final class IndexFeeder implements Consumer<List<Journal.Sealed>>, AutoCloseable
     public void close() {
         closing = true;
         queue.offer(WAKE);
+        LockSupport.unpark(thread);
         try {
             thread.join(java.time.Duration.ofSeconds(30));
         } catch (InterruptedException e) {
