@@ -12,11 +12,11 @@ pgids=()
 
 say() { echo "bench/load: $*" >&2; }
 
+# Built as bin/waygate builds it (bin/build-jar.sh): never rewritten in place under a running gateway.
 build_gateway() {
-  if [ ! -f "$jar" ] || [ -n "$(find "$root/pom.xml" "$root/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-    say "building $jar"
-    (cd "$root" && mvn -q -B ${WAYGATE_MAVEN_OPTS:-} -DskipTests package >&2)
-  fi
+  . "$root/bin/build-jar.sh"
+  # shellcheck disable=SC2086
+  waygate_build_jar "$root" ${WAYGATE_MAVEN_OPTS:-}
 }
 
 # The load generator, compiled once per change (the source launcher would recompile every run).
