@@ -153,8 +153,15 @@ public final class Gateway implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(this::syncPins, 1, 1, TimeUnit.SECONDS); // approvals made by the CLI
         housekeeping.scheduleWithFixedDelay(this::expireApprovals, 5, 5, TimeUnit.SECONDS);
         if (config.watchConfig()) {
-            watcher = Optional.of(ConfigWatcher.start(config.file(), () -> policy.reload("file")));
+            watcher = Optional.of(ConfigWatcher.start(this::watchedFiles, () -> policy.reload("file")));
         }
+    }
+
+    /** The configuration file and the egress rules file in force, if any: what the watcher watches. */
+    private List<java.nio.file.Path> watchedFiles() {
+        List<java.nio.file.Path> files = new java.util.ArrayList<>(List.of(config.file()));
+        egress.flatMap(g -> g.rules().file()).ifPresent(files::add);
+        return files;
     }
 
     /** Retried approvals (2026-07-28 clients) past their deadline whose client never came back. */

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 
@@ -68,6 +69,7 @@ final class EgressReader {
                 rules.add(rule(r, names));
             }
             source += " + " + file;
+            return new RuleSet(rules, unmatched, source, Optional.of(file));
         }
         return new RuleSet(rules, unmatched, source);
     }

@@ -54,7 +54,10 @@ class EgressIT {
         backends = new Backends(dir);
         int h = backends.httpPort(), s = backends.httpsPort(), e = backends.echoPort();
         Files.writeString(dir.resolve("rules.json"), rulesJson(""));
+        // watch_config off: the reload test drives POST /proxy/reload-config and checks each answer;
+        // the watcher reloading the same edits first would make "applied" race (EgressSourcePrincipalIT tests the watcher)
         gw = GatewayFixture.start("""
+                watch_config: false
                 egress:
                   listen: 127.0.0.1:0
                   default: deny

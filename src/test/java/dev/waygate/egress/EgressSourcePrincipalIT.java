@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +89,35 @@ class EgressSourcePrincipalIT {
         }
         assertThat(s.at("/principals/local-agent/allowed").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(s.at("/principals/local-agent/denied").asLong()).isZero();
+    }
+
+    /**
+     * The configuration watcher watches the rules file too: saving it alone (as editors do, a new
+     * file renamed over the old one) reloads the rules, with no call to the endpoint.
+     */
+    @Test
+    void savingTheRulesFileAloneReloadsIt() throws Exception {
+        Path rules = dir.resolve("rules.json");
+        String before = Files.readString(rules);
+        try {
+            Path saved = dir.resolve("rules.json.swp");
+            Files.writeString(saved, rules("watched"));
+            Files.move(saved, rules, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (!ruleNames().equals(List.of("watched")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(ruleNames()).as("rules after saving rules.json").containsExactly("watched");
+            var r = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + backends.httpPort() + "/watched")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+        } finally {
+            Files.writeString(rules, before);
+        }
+    }
+
+    static List<String> ruleNames() {
+        return gw.gateway().egress().orElseThrow().rules().rules().stream().map(EgressRule::name).toList();
     }
 
     @Test
