@@ -75,9 +75,14 @@ class ModernApprovalIT {
 
     /** The audit entries of echo calls with this message that reached the upstream (upstream status ok). */
     static List<JsonNode> ran(String message) throws Exception {
+        return echoEntries(message, "ok");
+    }
+
+    /** The audit entries of echo calls with this message and upstream status. */
+    static List<JsonNode> echoEntries(String message, String upstreamStatus) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode e : get(gw.base(), admin, "/audit?tool=everything__echo&limit=500").body().path("entries")) {
-            if (e.path("args").path("message").asText().equals(message) && e.path("upstream_status").asText().equals("ok")) {
+            if (e.path("args").path("message").asText().equals(message) && e.path("upstream_status").asText().equals(upstreamStatus)) {
                 out.add(e);
             }
         }
@@ -91,7 +96,13 @@ class ModernApprovalIT {
         String id = a.path("id").asText();
         assertThat(a.path("principal").asText()).isEqualTo("tester");
         assertThat(a.path("arguments").path("message").asText()).isEqualTo("modern deploy");
-        Thread.sleep(3000); // more than one retry_wait: the client has been told input_required at least twice
+        // the client has been told input_required at least twice (the first answer and a retry), as the audit shows
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (echoEntries("modern deploy", "input_required").size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(echoEntries("modern deploy", "input_required")).as("answered input_required, then retried and answered so again")
+                .hasSizeGreaterThanOrEqualTo(2);
         assertThat(out).as("pending: the client keeps retrying").isNotDone();
 
         ApprovalSupport.Rest ok = post(gw.base(), approver, "/approvals/" + id + "/approve", "{}");
