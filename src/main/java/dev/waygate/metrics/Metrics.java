@@ -3,6 +3,7 @@ package dev.waygate.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.Collector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -47,6 +48,14 @@ public final class Metrics {
             }
         }
         binder.accept(r);
+    }
+
+    /**
+     * Registers a Prometheus collector when the registry is made (at once if it is): for what
+     * Micrometer has no function meter for, such as a histogram counted in adders.
+     */
+    public void onPrometheus(Collector collector) {
+        onRegistry(r -> ((PrometheusMeterRegistry) r).getPrometheusRegistry().register(collector));
     }
 
     /** The Prometheus text exposition of every meter. */

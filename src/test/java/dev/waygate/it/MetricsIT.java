@@ -72,6 +72,9 @@ class MetricsIT {
         assertThat(value(text, "waygate_mcp_calls_total" + allowOk)).isEqualTo(3);
         assertThat(value(text, "waygate_mcp_call_duration_seconds_count" + allowOk)).isEqualTo(3);
         assertThat(value(text, "waygate_mcp_call_duration_seconds_sum" + allowOk)).isPositive();
+        assertThat(value(text, "waygate_mcp_call_duration_seconds_bucket" + allowOk.replace("}", ",le=\"+Inf\"}"))).isEqualTo(3);
+        assertThat(value(text, "waygate_mcp_call_duration_seconds_bucket" + allowOk.replace("}", ",le=\"60.0\"}")))
+                .as("three calls that took less than a minute").isEqualTo(3);
         assertThat(value(text, "waygate_mcp_calls_total{method=\"tools/call\",outcome=\"deny\",result=\"policy_denied\"}"))
                 .isEqualTo(2);
         // the unknown tool: counted under the gateway's code for it, not under its name
