@@ -26,12 +26,12 @@ import javax.crypto.spec.SecretKeySpec;
  * hash chain, writes them, rotates files at UTC midnight and by size, and writes signed
  * checkpoints. Any I/O failure leaves it {@link #abandon() abandoned}; {@link #open()} then
  * re-reads where the journal ends on disk, so what was not forced is never assumed written.
+ * It holds the directory's {@link JournalLock} from its first open until {@link #close()}, across
+ * every re-open after a failure.
  * <p>The one exception to "one thread": {@link #checkpoint(Head)} may run on another thread (the
  * writer's checkpoint thread), so that signing and forcing a checkpoint never holds up the next
  * batch. The checkpoint file and its state are guarded by {@code checkpointLock}; checkpoints are
  * written in increasing sequence order, and one for a head at or before the last is skipped.
- * It holds the directory's {@link JournalLock} from its first open until {@link #close()}, across
- * every re-open after a failure.
  */
 final class Journal implements AutoCloseable {
     /** Opens files; tests substitute one that fails. */

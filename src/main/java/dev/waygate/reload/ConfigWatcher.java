@@ -111,7 +111,11 @@ public final class ConfigWatcher implements AutoCloseable {
                 if (due != 0 && System.nanoTime() - due >= 0) {
                     due = 0;
                     runReload();
-                    refresh();
+                    try {
+                        refresh();
+                    } catch (RuntimeException e) {
+                        LOG.error("could not update the files watched for changes; still watching {}", watched, e);
+                    }
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
