@@ -3,8 +3,8 @@ package dev.waygate.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.auth.Principal;
 import dev.waygate.mcp.ErrorCodes;
-import dev.waygate.metrics.CallMetrics;
 import dev.waygate.mcp.McpException;
+import dev.waygate.metrics.CallMetrics;
 import dev.waygate.pipeline.Call;
 import dev.waygate.pipeline.CallKind;
 import dev.waygate.pipeline.Chain;
@@ -50,8 +50,7 @@ public final class AuditStage implements Stage {
         long start = System.nanoTime();
         String unavailable = log.unavailable().orElse(null);
         if (unavailable != null) {
-            metrics.observe(call.kind().method(), AuditEvent.Outcome.DENY.wire(), AuditUnavailableException.REASON, System.nanoTime() - start);
-            throw refused(unavailable);
+            throw refused(call, start, unavailable);
         }
         JsonNode result;
         try {
@@ -83,8 +82,7 @@ public final class AuditStage implements Stage {
         try {
             log.record(event);
         } catch (AuditUnavailableException u) {
-            metrics.observe(call.kind().method(), AuditEvent.Outcome.DENY.wire(), AuditUnavailableException.REASON, System.nanoTime() - start);
-            throw refused(u.getMessage());
+            throw refused(call, start, u.getMessage());
         }
         metrics.observe(call.kind().method(), event.decision().wire(), result, System.nanoTime() - start);
     }
@@ -95,6 +93,12 @@ public final class AuditStage implements Stage {
                 call.principal().map(Principal::name).orElse(""), call.kind().method(), Redactor.text(call.name()),
                 outcome, reason, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), upstreamStatus,
                 redactor.summary(args));
+    }
+
+    /** The refusal when the journal cannot be written, counted as such. */
+    private DeniedException refused(Call call, long start, String why) {
+        metrics.observe(call.kind().method(), AuditEvent.Outcome.DENY.wire(), AuditUnavailableException.REASON, System.nanoTime() - start);
+        return refused(why);
     }
 
     static DeniedException refused(String why) {
