@@ -121,6 +121,17 @@ audit:
 YAML
 }
 
+# start_gateway NAME PORT JAR [JVM options…]: the default configuration in $work/NAME (write_config),
+# a key, the gateway started from JAR (log $work/NAME.log) and ready; sets gateway_pid, gateway_key.
+start_gateway() {
+  local name=$1 port=$2 j=$3; shift 3
+  write_config "$work/$name" "$port"
+  gateway_key=$(create_key "$work/$name")
+  start "$work/$name.log" "$java" --enable-native-access=ALL-UNNAMED "$@" -jar "$j" serve --config "$work/$name/waygate.yaml"
+  gateway_pid=$started
+  wait_http "http://127.0.0.1:$port/ready" 200 || { tail -20 "$work/$name.log" >&2; return 1; }
+}
+
 # create_key DIR: a key for the principal "bench" (printed on stdout).
 create_key() {
   "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" keys create bench --config "$1/waygate.yaml" 2>/dev/null

@@ -264,7 +264,7 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             LOG.warn("audit: the search index missed entries {}..{}: {}", sealed.getFirst().seq(), sealed.getLast().seq(), e.getMessage());
         }
         batch.forEach(p -> p.done().complete(null));
-        if (journal.seq() - Math.max(Math.max(journal.checkpointSeq(), handedOver), 0) >= checkpointEvery) {
+        if (uncheckpointed() >= checkpointEvery) {
             handOverCheckpoint();
         }
     }
@@ -275,10 +275,14 @@ public final class AuditWriter implements AuditLog, AutoCloseable {
             if (System.nanoTime() - lastAttempt >= RETRY.toNanos()) {
                 reopen();
             }
-        } else if (journal.sinceCheckpoint() > 0 && journal.seq() > handedOver
-                && journal.nanosSinceCheckpoint() >= checkpointIntervalNanos) {
+        } else if (uncheckpointed() > 0 && journal.nanosSinceCheckpoint() >= checkpointIntervalNanos) {
             handOverCheckpoint();
         }
+    }
+
+    /** Entries neither checkpointed nor handed to the checkpoint thread yet (writer's thread). */
+    private long uncheckpointed() {
+        return journal.seq() - Math.max(Math.max(journal.checkpointSeq(), handedOver), 0);
     }
 
     /** Hands the head of what is forced to the checkpoint thread (writer's thread). */

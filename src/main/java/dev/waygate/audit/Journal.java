@@ -222,10 +222,6 @@ final class Journal implements AutoCloseable {
         return checkpointSeq;
     }
 
-    long sinceCheckpoint() {
-        return seq - Math.max(checkpointSeq, 0);
-    }
-
     long nanosSinceCheckpoint() {
         return System.nanoTime() - checkpointNanos;
     }
