@@ -80,7 +80,8 @@ public final class HttpFront implements AutoCloseable {
             public boolean handle(Request request, Response response, Callback callback) {
                 String correlation = Correlation.fromHeader(request.getHeaders().get(Correlation.REQUEST_HEADER));
                 response.getHeaders().put(Correlation.RESPONSE_HEADER, correlation);
-                Correlation.run(correlation, () -> dispatch(request, response, callback));
+                Response answer = new EarlyAnswer(request, response);
+                Correlation.run(correlation, () -> dispatch(request, answer, callback));
                 return true;
             }
 
