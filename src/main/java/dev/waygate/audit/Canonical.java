@@ -70,7 +70,18 @@ public final class Canonical {
 
     /** The body of an entry: the chain fields, then {@code fields} from {@link #eventFields}. */
     static byte[] entryBody(java.time.Instant time, byte[] fields, long seq, String instance, String keyId, String prev) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(160 + fields.length);
+        Buf out = new Buf(160 + fields.length);
+        entryBody(out, time, fields, seq, instance, keyId, prev);
+        return java.util.Arrays.copyOf(out.array(), out.size());
+    }
+
+    /**
+     * Writes the body of an entry into {@code out} (reset first), the same bytes as
+     * {@link #entryBody(Instant, byte[], long, String, String, String)}: for the journal's writer,
+     * which reuses one buffer for every entry rather than allocating two arrays per entry.
+     */
+    static void entryBody(Buf out, Instant time, byte[] fields, long seq, String instance, String keyId, String prev) {
+        out.reset();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // the object goes on with the event's fields
             g.writeStartObject();
@@ -85,7 +96,6 @@ public final class Canonical {
             throw new UncheckedIOException(ex);
         }
         out.write(fields, 0, fields.length);
-        return out.toByteArray();
     }
 
     /** The bytes a checkpoint's signature covers. */
@@ -108,11 +118,36 @@ public final class Canonical {
 
     /** {@code body} with {@code ,"field":"value"} inserted before its closing brace. */
     static byte[] seal(byte[] body, String field, String value) {
-        byte[] tail = (",\"" + field + "\":\"" + value + "\"}").getBytes(StandardCharsets.US_ASCII);
-        byte[] line = new byte[body.length - 1 + tail.length];
-        System.arraycopy(body, 0, line, 0, body.length - 1);
-        System.arraycopy(tail, 0, line, body.length - 1, tail.length);
+        return seal(body, body.length, field, value);
+    }
+
+    /** The first {@code length} bytes of {@code body} (an object) with {@code ,"field":"value"} inserted before its closing brace. */
+    static byte[] seal(byte[] body, int length, String field, String value) {
+        byte[] line = new byte[length - 1 + sealLength(field, value.length())];
+        System.arraycopy(body, 0, line, 0, length - 1);
+        int i = length - 1;
+        line[i++] = ',';
+        line[i++] = '"';
+        i = ascii(field, line, i);
+        line[i++] = '"';
+        line[i++] = ':';
+        line[i++] = '"';
+        i = ascii(value, line, i);
+        line[i++] = '"';
+        line[i] = '}';
         return line;
+    }
+
+    /** Copies {@code s} (ASCII: a field name or hex) into {@code to} at {@code at}; returns the index after it. */
+    private static int ascii(String s, byte[] to, int at) {
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c > 0x7e || c < 0x20 || c == '"' || c == '\\') {
+                throw new IllegalArgumentException("not a plain ASCII seal field or value");
+            }
+            to[at++] = (byte) c;
+        }
+        return at;
     }
 
     /** Length of the seal {@code ,"field":"<valueLength chars>"}}. */

@@ -55,6 +55,11 @@ final class Journal implements AutoCloseable {
     private final Opener opener;
     private final Mac mac;
     private final MessageDigest sha256;
+    /** Reused for every batch and every entry's body (one thread writes): no arrays per batch or entry but the line itself. */
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int MAX_KEPT_BUFFER = 1024 * 1024;
+    private Buf batch = new Buf(BUFFER_BYTES);
+    private final Buf body = new Buf(1024);
 
     private JournalLock lock;
     private FileChannel current;
@@ -153,12 +158,14 @@ final class Journal implements AutoCloseable {
             currentId.check();
         }
         List<Sealed> out = new ArrayList<>(events.size());
-        Buf buf = new Buf(events.size() * 800);
+        Buf buf = batch;
+        buf.reset();
         for (Prepared p : events) {
             AuditEvent e = p.event();
             LocalDate day = LocalDate.ofInstant(e.time(), ZoneOffset.UTC);
-            byte[] body = Canonical.entryBody(e.time(), p.fields(), seq + 1, instance, keys.hmacKeyId(), head);
-            byte[] line = Canonical.seal(body, Fields.MAC, Hex.of(mac.doFinal(body)));
+            Canonical.entryBody(body, e.time(), p.fields(), seq + 1, instance, keys.hmacKeyId(), head);
+            mac.update(body.array(), 0, body.size());
+            byte[] line = Canonical.seal(body.array(), body.size(), Fields.MAC, Hex.of(mac.doFinal()));
             if (rotationDue(day, buf.size(), line.length + 1)) {
                 write(buf);
                 rotate(day);
@@ -172,6 +179,9 @@ final class Journal implements AutoCloseable {
             out.add(new Sealed(e, seq, currentFile, offset, line));
         }
         write(buf);
+        if (buf.array().length > MAX_KEPT_BUFFER) {
+            batch = new Buf(BUFFER_BYTES);   // after a rare large batch, do not keep megabytes around
+        }
         return out;
     }
 

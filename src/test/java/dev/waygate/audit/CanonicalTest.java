@@ -60,4 +60,29 @@ class CanonicalTest {
             assertThat(p.time()).isEqualTo("2026-11-20T10:15:30.123Z");
         });
     }
+
+    /** The journal's writer reuses one buffer: a longer entry before a shorter one leaves nothing of itself behind. */
+    @Test
+    void aReusedBufferGivesTheSameBytesAndSealAsFreshArrays() throws Exception {
+        Buf reused = new Buf(16);
+        AuditEvent longer = event(Json.parse("{\"text\":\"" + "x".repeat(3000) + "\"}"));
+        AuditEvent shorter = event(null);
+        for (AuditEvent e : List.of(longer, shorter)) {
+            byte[] fields = Canonical.eventFields(e);
+            Canonical.entryBody(reused, e.time(), fields, 9, "i-1", "h-1", Hex.ZERO_HASH);
+            byte[] fresh = Canonical.entryBody(e.time(), fields, 9, "i-1", "h-1", Hex.ZERO_HASH);
+            assertThat(java.util.Arrays.copyOf(reused.array(), reused.size())).isEqualTo(fresh);
+            String mac = "cd".repeat(32);
+            assertThat(Canonical.seal(reused.array(), reused.size(), Fields.MAC, mac)).isEqualTo(Canonical.seal(fresh, Fields.MAC, mac));
+        }
+    }
+
+    @Test
+    void aSealValueThatCouldBreakTheLineIsRefused() {
+        byte[] body = Canonical.entryBody(event(null), 1, "i", "k", Hex.ZERO_HASH);
+        for (String bad : List.of("ab\"}", "ab\\", "ab\n", "\u00e9")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Canonical.seal(body, Fields.MAC, bad))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }
