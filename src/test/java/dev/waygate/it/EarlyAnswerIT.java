@@ -108,6 +108,24 @@ class EarlyAnswerIT {
         }
     }
 
+    /** The usual case: the handler read the body; its answer keeps the connection (no close per call). */
+    @Test
+    void anAnswerAfterTheBodyWasReadKeepsTheConnection() throws Exception {
+        String init = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}";
+        try (Socket s = new Socket("127.0.0.1", gw.gateway().port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            for (int i = 0; i < 3; i++) {
+                out.write((head("POST /mcp HTTP/1.1", "Content-Type: application/json", "Accept: application/json, text/event-stream",
+                        "Content-Length: " + init.length()) + init).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String answer = response(s.getInputStream());
+                assertThat(answer).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close").contains("\"protocolVersion\"");
+            }
+        }
+    }
+
     @Test
     void aBodyTooLargeToWaitForIsRefusedAtOnceWithConnectionClose() throws Exception {
         for (String framing : new String[] {"Content-Length: 50000000", "Transfer-Encoding: chunked"}) {
