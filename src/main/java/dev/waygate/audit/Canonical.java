@@ -31,11 +31,6 @@ public final class Canonical {
         return TIME.format(t);
     }
 
-    /** The bytes an entry's MAC covers: the entry line without {@code mac}. */
-    static byte[] entryBody(AuditEvent e, long seq, String instance, String keyId, String prev) {
-        return entryBody(e.time(), eventFields(e), seq, instance, keyId, prev);
-    }
-
     /**
      * The entry's own fields, from {@code correlation_id} to the closing brace, as they follow the
      * chain fields: {@code ,"correlation_id":…,"args":{…}}}. They depend on the event alone, so the
@@ -68,17 +63,10 @@ public final class Canonical {
         return fields;
     }
 
-    /** The body of an entry: the chain fields, then {@code fields} from {@link #eventFields}. */
-    static byte[] entryBody(java.time.Instant time, byte[] fields, long seq, String instance, String keyId, String prev) {
-        Buf out = new Buf(160 + fields.length);
-        entryBody(out, time, fields, seq, instance, keyId, prev);
-        return java.util.Arrays.copyOf(out.array(), out.size());
-    }
-
     /**
-     * Writes the body of an entry into {@code out} (reset first), the same bytes as
-     * {@link #entryBody(Instant, byte[], long, String, String, String)}: for the journal's writer,
-     * which reuses one buffer for every entry rather than allocating two arrays per entry.
+     * Writes the body of an entry into {@code out} (reset first): the chain fields, then
+     * {@code fields} from {@link #eventFields}. These are the bytes the entry's MAC covers (the line
+     * without {@code mac}). The journal's writer reuses one buffer for every entry.
      */
     static void entryBody(Buf out, Instant time, byte[] fields, long seq, String instance, String keyId, String prev) {
         out.reset();

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -50,11 +49,6 @@ public final class ConfigWatcher implements AutoCloseable {
             throw new IOException("cannot watch the directory of " + watched);
         }
         this.thread = Thread.ofPlatform().daemon().name("config-watcher").unstarted(this::run);
-    }
-
-    /** Starts watching {@code file}; {@code reload} runs on the watcher's thread after each debounced change. */
-    public static ConfigWatcher start(Path file, Runnable reload) throws IOException {
-        return start(() -> List.of(file), reload);
     }
 
     /**

@@ -17,12 +17,19 @@ class CanonicalTest {
                 "everything__echo", AuditEvent.Outcome.ALLOW, "", 42, "ok", args);
     }
 
+    /** An entry's body in a buffer of its own. */
+    static byte[] entryBody(AuditEvent e, long seq, String instance, String keyId, String prev) {
+        Buf out = new Buf(16);
+        Canonical.entryBody(out, e.time(), Canonical.eventFields(e), seq, instance, keyId, prev);
+        return java.util.Arrays.copyOf(out.array(), out.size());
+    }
+
     @Test
     void sameEventSameBytesWithFieldsInTheDocumentedOrder() throws Exception {
         JsonNode a = Json.parse("{\"b\":1,\"a\":{\"z\":true,\"y\":[1,\"x\"]}}");
         JsonNode b = Json.parse("{\"a\":{\"y\":[1,\"x\"],\"z\":true},\"b\":1}");
-        byte[] one = Canonical.entryBody(event(a), 7, "i-1", "h-1", Hex.ZERO_HASH);
-        byte[] two = Canonical.entryBody(event(b), 7, "i-1", "h-1", Hex.ZERO_HASH);
+        byte[] one = entryBody(event(a), 7, "i-1", "h-1", Hex.ZERO_HASH);
+        byte[] two = entryBody(event(b), 7, "i-1", "h-1", Hex.ZERO_HASH);
         assertThat(one).isEqualTo(two);
         String s = new String(one, StandardCharsets.UTF_8);
         assertThat(s).isEqualTo("{\"v\":1,\"seq\":7,\"time\":\"2026-11-20T10:15:30.123Z\",\"instance\":\"i-1\",\"key_id\":\"h-1\","
@@ -40,13 +47,13 @@ class CanonicalTest {
     void controlCharactersAndNewlinesCannotBreakALine() {
         AuditEvent e = new AuditEvent(Instant.EPOCH, "", "mallory\n{\"forged\":1}", "tools/call", "x\r\u2028y",
                 AuditEvent.Outcome.DENY, "r", 0, "", null);
-        byte[] body = Canonical.entryBody(e, 1, "i", "k", Hex.ZERO_HASH);
+        byte[] body = entryBody(e, 1, "i", "k", Hex.ZERO_HASH);
         assertThat(new String(body, StandardCharsets.UTF_8)).doesNotContain("\n").doesNotContain("\r").contains("\"args\":null");
     }
 
     @Test
     void sealAndUnsealRoundTrip() {
-        byte[] body = Canonical.entryBody(event(null), 1, "i", "k", Hex.ZERO_HASH);
+        byte[] body = entryBody(event(null), 1, "i", "k", Hex.ZERO_HASH);
         String mac = "ab".repeat(32);
         byte[] line = Canonical.seal(body, Fields.MAC, mac);
         assertThat(new String(line, StandardCharsets.UTF_8)).endsWith(",\"mac\":\"" + mac + "\"}");
@@ -68,9 +75,8 @@ class CanonicalTest {
         AuditEvent longer = event(Json.parse("{\"text\":\"" + "x".repeat(3000) + "\"}"));
         AuditEvent shorter = event(null);
         for (AuditEvent e : List.of(longer, shorter)) {
-            byte[] fields = Canonical.eventFields(e);
-            Canonical.entryBody(reused, e.time(), fields, 9, "i-1", "h-1", Hex.ZERO_HASH);
-            byte[] fresh = Canonical.entryBody(e.time(), fields, 9, "i-1", "h-1", Hex.ZERO_HASH);
+            Canonical.entryBody(reused, e.time(), Canonical.eventFields(e), 9, "i-1", "h-1", Hex.ZERO_HASH);
+            byte[] fresh = entryBody(e, 9, "i-1", "h-1", Hex.ZERO_HASH);
             assertThat(java.util.Arrays.copyOf(reused.array(), reused.size())).isEqualTo(fresh);
             String mac = "cd".repeat(32);
             assertThat(Canonical.seal(reused.array(), reused.size(), Fields.MAC, mac)).isEqualTo(Canonical.seal(fresh, Fields.MAC, mac));
@@ -79,7 +85,7 @@ class CanonicalTest {
 
     @Test
     void aSealValueThatCouldBreakTheLineIsRefused() {
-        byte[] body = Canonical.entryBody(event(null), 1, "i", "k", Hex.ZERO_HASH);
+        byte[] body = entryBody(event(null), 1, "i", "k", Hex.ZERO_HASH);
         for (String bad : List.of("ab\"}", "ab\\", "ab\n", "\u00e9")) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> Canonical.seal(body, Fields.MAC, bad))
                     .isInstanceOf(IllegalArgumentException.class);
