@@ -79,8 +79,7 @@ public class AuditIndexBench {
                 AuditEvent e = new AuditEvent(start.plusMillis(seq * 10), "c-" + Long.toHexString(seq), "agent-" + (seq & 7),
                         "tools/call", "echo__echo", seq % 1000 == 0 ? AuditEvent.Outcome.ERROR : AuditEvent.Outcome.ALLOW,
                         "", 1, "ok", args);
-                byte[] line = Canonical.seal(Canonical.entryBody(e, seq, "i-0bench00", "k-bench", Hex.ZERO_HASH), Fields.MAC,
-                        Hex.ZERO_HASH);
+                byte[] line = line(e, seq);
                 long part = (seq - 1) / FILE_ROWS;
                 if ((seq - 1) % FILE_ROWS == 0) {
                     offset = 0;
@@ -128,6 +127,13 @@ public class AuditIndexBench {
                 out.close();
             }
         }
+    }
+
+    /** The journal line of entry {@code seq} (a zero MAC: the index does not check it). */
+    static byte[] line(AuditEvent e, long seq) {
+        Buf body = new Buf(512);
+        Canonical.entryBody(body, e.time(), Canonical.eventFields(e), seq, "i-0bench00", "k-bench", Hex.ZERO_HASH);
+        return Canonical.seal(body.array(), body.size(), Fields.MAC, Hex.ZERO_HASH);
     }
 
     static Path tempDir(String name) throws IOException {

@@ -116,7 +116,7 @@ public class AuditIndexVariantsBench {
             seq++;
             AuditEvent e = new AuditEvent(now, "c-" + Long.toHexString(seq), "bench", "tools/call", "echo__echo",
                     AuditEvent.Outcome.ALLOW, "", 1, "ok", args);
-            byte[] line = Canonical.seal(Canonical.entryBody(e, seq, "i-0bench00", "k-bench", Hex.ZERO_HASH), Fields.MAC, Hex.ZERO_HASH);
+            byte[] line = AuditIndexBench.line(e, seq);
             out.add(AuditIndexBench.Sealed.of(e, seq, "audit-2026-11-22.jsonl", offset, line));
             offset += line.length + 1;
         }
