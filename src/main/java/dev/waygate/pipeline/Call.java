@@ -3,7 +3,6 @@ package dev.waygate.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waygate.auth.Principal;
 import dev.waygate.mcp.ClientChannel;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,12 +22,12 @@ public record Call(CallKind kind, String name, ObjectNode params, Optional<Princ
                    Optional<Route> route, Map<Fact<?>, Object> facts) {
 
     public Call {
-        facts = Map.copyOf(facts);
+        facts = Facts.copyOf(facts);
     }
 
     public Call(CallKind kind, String name, ObjectNode params, Optional<Principal> principal, Scope scope,
                 Optional<Route> route) {
-        this(kind, name, params, principal, scope, route, Map.of());
+        this(kind, name, params, principal, scope, route, Facts.EMPTY);
     }
 
     /** The upstream server and the name it knows the target by. */
@@ -82,12 +81,11 @@ public record Call(CallKind kind, String name, ObjectNode params, Optional<Princ
     }
 
     public <T> Call with(Fact<T> fact, T value) {
-        Map<Fact<?>, Object> m = new HashMap<>(facts);
-        m.put(fact, value);
-        return new Call(kind, name, params, principal, scope, route, m);
+        return new Call(kind, name, params, principal, scope, route, ((Facts) facts).plus(fact, value));
     }
 
     public <T> Optional<T> fact(Fact<T> fact) {
-        return Optional.ofNullable(facts.get(fact)).map(fact::cast);
+        Object value = facts.get(fact);
+        return value == null ? Optional.empty() : Optional.of(fact.cast(value));
     }
 }

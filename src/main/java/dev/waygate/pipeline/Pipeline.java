@@ -3,6 +3,8 @@ package dev.waygate.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waygate.mcp.ErrorCodes;
 import dev.waygate.mcp.McpException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,27 +43,7 @@ public final class Pipeline {
 
     private JsonNode at(int index, Call call) {
         Stage stage = stages.get(index);
-        boolean terminal = index == stages.size() - 1;
-        java.util.concurrent.atomic.AtomicInteger proceeded = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean downstreamFailed = new java.util.concurrent.atomic.AtomicBoolean();
-        Chain next = c -> {
-            if (terminal) {
-                throw contract(stage, "the terminal stage cannot proceed");
-            }
-            if (returned.get()) {
-                throw contract(stage, "proceeded after it returned");
-            }
-            if (proceeded.incrementAndGet() > 1) {
-                throw contract(stage, "proceeded more than once");
-            }
-            try {
-                return at(index + 1, c);
-            } catch (RuntimeException e) {
-                downstreamFailed.set(true);
-                throw e;
-            }
-        };
+        Link next = new Link(index, stage);
         JsonNode result;
         try {
             result = stage.handle(call, next);
@@ -72,15 +54,62 @@ public final class Pipeline {
             throw new DeniedException(ErrorCodes.INTERNAL_ERROR, Decision.deny("stage_failed"),
                     "the gateway could not evaluate this call (" + stage.name() + " failed)");
         } finally {
-            returned.set(true);
+            next.returned = true;
         }
-        if (downstreamFailed.get()) {
+        if (next.downstreamFailed) {
             throw contract(stage, "returned normally after a later stage denied or failed");
         }
-        if (result == null || (!terminal && proceeded.get() == 0)) {
+        if (result == null || (next.index < stages.size() - 1 && next.proceeded == 0)) {
             throw contract(stage, result == null ? "returned nothing" : "neither denied nor proceeded");
         }
         return result;
+    }
+
+    /**
+     * The chain one stage is handed, with the state the contract checks need: one object per stage
+     * and call (it was a lambda and three atomics). Volatile, since a stage may hand its chain to
+     * another thread; proceeding twice is caught even when two threads race to do it.
+     */
+    private final class Link implements Chain {
+        private static final VarHandle PROCEEDED;
+
+        static {
+            try {
+                PROCEEDED = MethodHandles.lookup().findVarHandle(Link.class, "proceeded", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final int index;
+        private final Stage stage;
+        private volatile int proceeded;
+        private volatile boolean returned;
+        private volatile boolean downstreamFailed;
+
+        Link(int index, Stage stage) {
+            this.index = index;
+            this.stage = stage;
+        }
+
+        @Override
+        public JsonNode proceed(Call c) {
+            if (index == stages.size() - 1) {
+                throw contract(stage, "the terminal stage cannot proceed");
+            }
+            if (returned) {
+                throw contract(stage, "proceeded after it returned");
+            }
+            if ((int) PROCEEDED.getAndAdd(this, 1) > 0) {
+                throw contract(stage, "proceeded more than once");
+            }
+            try {
+                return at(index + 1, c);
+            } catch (RuntimeException e) {
+                downstreamFailed = true;
+                throw e;
+            }
+        }
     }
 
     private static DeniedException contract(Stage stage, String what) {
