@@ -27,16 +27,21 @@ final class AnswerStream implements ClientChannel {
 
     private final Response response;
     private final boolean jsonAllowed;
-    private final SseStream sse;
+    private final Duration keepalive;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final long keepaliveAtNanos;
-    /** The writer of a streaming response; set once, under this object's monitor. */
+    /**
+     * The event stream and its writer, made only when the response becomes one (most calls never
+     * do: the queue and locks of an event stream were 1% of what a call allocated). Set once, together,
+     * under this object's monitor, by the thread that moved the state to {@code STREAMING}.
+     */
+    private SseStream sse;
     private Thread writer;
 
     private AnswerStream(Response response, Duration keepalive, boolean jsonAllowed) {
         this.response = response;
         this.jsonAllowed = jsonAllowed;
-        this.sse = new SseStream(response, keepalive);
+        this.keepalive = keepalive;
         this.keepaliveAtNanos = System.nanoTime() + keepalive.toNanos();
     }
 
@@ -56,7 +61,7 @@ final class AnswerStream implements ClientChannel {
         if (!stream()) {
             return false;
         }
-        return sse.send(message);
+        return events().send(message);
     }
 
     /** The keep-alive deadline passed with nothing sent: become an event stream and say so now. */
@@ -65,7 +70,7 @@ final class AnswerStream implements ClientChannel {
             return false;
         }
         if (state.get() == IDLE && stream()) {
-            sse.keepalive();
+            events().keepalive();
         }
         return true;
     }
@@ -75,8 +80,10 @@ final class AnswerStream implements ClientChannel {
         int s = state.get();
         if (s == IDLE && state.compareAndSet(IDLE, STREAMING)) {
             Keepalives.forget(this);
-            Thread t = Thread.ofVirtual().name("mcp-answer").unstarted(sse::pump);
+            SseStream events = new SseStream(response, keepalive);
+            Thread t = Thread.ofVirtual().name("mcp-answer").unstarted(events::pump);
             synchronized (this) {
+                sse = events;
                 writer = t;
                 notifyAll();
             }
@@ -96,10 +103,11 @@ final class AnswerStream implements ClientChannel {
             writeWhole(reply, callback);
             return;
         }
-        reply.ifPresent(sse::last);
-        sse.end();
+        SseStream events = events();
+        reply.ifPresent(events::last);
+        events.end();
         awaitWriter();
-        sse.finish(callback);
+        events.finish(callback);
     }
 
     private void writeWhole(Optional<JsonNode> reply, Callback callback) {
@@ -119,17 +127,33 @@ final class AnswerStream implements ClientChannel {
         }
     }
 
-    private void awaitWriter() {
-        Thread t;
+    /**
+     * The event stream, once the thread that made the response one has set it (at once after its
+     * state change, with nothing in between that blocks). Waits through an interrupt, keeping it.
+     */
+    private SseStream events() {
+        boolean interrupted = false;
+        SseStream events;
         synchronized (this) {
-            while (writer == null) {
+            while (sse == null) {
                 try {
                     wait();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+                    interrupted = true;
                 }
             }
+            events = sse;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return events;
+    }
+
+    private void awaitWriter() {
+        Thread t;
+        events();
+        synchronized (this) {
             t = writer;
         }
         try {

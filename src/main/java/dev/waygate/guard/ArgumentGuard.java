@@ -75,12 +75,21 @@ public final class ArgumentGuard {
 
     /** A credential in the value as sent or once decoded ({@code AKIA%31...}): the kind, never the value. */
     private static Optional<String> secret(String value) {
-        Optional<String> kind = Secrets.scan(value).stream().filter(SecretMatch::actionable).map(SecretMatch::kind).findFirst();
-        if (kind.isEmpty() && value.indexOf('%') >= 0) {
-            String n = Normaliser.normalise(value);
-            kind = Secrets.scan(n).stream().filter(SecretMatch::actionable).map(SecretMatch::kind).findFirst();
+        String kind = firstActionable(Secrets.scan(value));
+        if (kind == null && value.indexOf('%') >= 0) {
+            kind = firstActionable(Secrets.scan(Normaliser.normalise(value)));
         }
-        return kind.map(k -> "credential (" + k + ")");
+        return kind == null ? Optional.empty() : Optional.of("credential (" + kind + ")");
+    }
+
+    /** The kind of the first actionable match, or null (a loop: this runs for every string of every call). */
+    private static String firstActionable(List<SecretMatch> matches) {
+        for (int i = 0; i < matches.size(); i++) {
+            if (matches.get(i).actionable()) {
+                return matches.get(i).kind();
+            }
+        }
+        return null;
     }
 
     private static boolean on(Map<Check, Mode> modes, Check c) {

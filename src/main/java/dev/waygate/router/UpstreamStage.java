@@ -25,7 +25,10 @@ final class UpstreamStage implements Stage {
         if (upstream == null) {
             throw new IllegalStateException("no upstream named " + route.server());
         }
-        ObjectNode params = call.params().deepCopy();
+        // A shallow copy: only the top-level name changes. The arguments are shared with the call's
+        // params, which nothing changes (Upstream copies before adding its own _meta or progress token).
+        ObjectNode params = call.params().objectNode();
+        params.setAll(call.params());
         params.put(call.kind() == CallKind.RESOURCE ? "uri" : "name", route.upstreamName());
         return upstream.request(call.kind().method(), params, Optional.of(call.scope()));
     }

@@ -110,4 +110,25 @@ class RedactorTest {
         assertThat(Redactor.text("https://h/x?token=abcdef12")).isEqualTo(Redactor.REDACTED);
         assertThat(Redactor.text("everything__echo")).isEqualTo("everything__echo");
     }
+
+    /** Keys are remembered; a flood of invented keys past the memo's bound changes no judgement. */
+    @Test
+    void judgementsHoldAcrossRepeatsAndPastTheMemoBound() {
+        for (int round = 0; round < 2; round++) {
+            assertThat(redactor.secretKey("apiKey")).isTrue();
+            assertThat(redactor.secretKey("customer_ssn")).isTrue();
+            assertThat(redactor.secretKey("message")).isFalse();
+            assertThat(redactor.secretKey("keyboard_layout")).isFalse();
+        }
+        for (int i = 0; i < Redactor.MEMO_LIMIT + 500; i++) {
+            assertThat(redactor.secretKey("field" + i)).isFalse();
+        }
+        assertThat(redactor.secretKey("refresh_token_" + "x".repeat(Redactor.MEMO_KEY))).isTrue();   // too long to remember, still judged
+        assertThat(redactor.secretKey("page_" + "x".repeat(Redactor.MEMO_KEY))).isFalse();
+        assertThat(redactor.secretKey("x".repeat(Redactor.MEMO_KEY) + "_refreshToken")).isTrue();
+        assertThat(redactor.secretKey("clientSecret")).isTrue();
+        assertThat(redactor.secretKey("page")).isFalse();
+        assertThat(Json.write(redactor.summary(Json.object().put("password", "hunter2").put("message", "hi"))))
+                .doesNotContain("hunter2").contains("hi");
+    }
 }
