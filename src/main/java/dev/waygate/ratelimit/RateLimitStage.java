@@ -12,7 +12,7 @@ import dev.waygate.policy.PolicySnapshot;
 import dev.waygate.policy.PolicyStage;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,36 +36,59 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RateLimitStage implements Stage {
     private record Held(Bucket bucket, long capacity) {}
 
-    private final Map<String, Held> buckets = new ConcurrentHashMap<>();
+    /**
+     * A bucket's identity: the scope, the limit (a changed limit starts a new bucket), the principal
+     * and, but for a per-principal limit, the name called. A record of strings whose hashes are
+     * cached: no key string is built per call.
+     */
+    private record Key(String scope, int perMinute, int burst, String principal, String name) {}
+
+    private final Map<Key, Held> buckets = new ConcurrentHashMap<>();
 
     @Override
     public JsonNode handle(Call call, Chain chain) {
         RateLimits l = call.fact(PolicyStage.SNAPSHOT).map(PolicySnapshot::rateLimits)
                 .orElseThrow(() -> new IllegalStateException("rate limits need the policy stage's snapshot on the call"));
         String principal = call.principal().orElseThrow().name();
-        l.perPrincipal().ifPresent(r -> take("principal", principal, r, "principal " + principal));
-        l.perTool().ifPresent(r -> take("tool", principal + "\n" + call.name(), r, call.name()));
+        RateLimit perPrincipal = l.perPrincipal().orElse(null);
+        if (perPrincipal != null) {
+            refuseIfEmpty("principal", take("principal", principal, "", perPrincipal), () -> "principal " + principal);
+        }
+        RateLimit perTool = l.perTool().orElse(null);
+        if (perTool != null) {
+            refuseIfEmpty("tool", take("tool", principal, call.name(), perTool), call::name);
+        }
         String rule = call.fact(PolicyStage.DECISION).map(PolicyDecision::rule).orElse("");
         RateLimit ruleLimit = l.perRule().get(rule);
         if (ruleLimit != null) {
-            take("rule:" + rule, principal + "\n" + call.name(), ruleLimit, "rule '" + rule + "'");
+            String scope = "rule:" + rule;
+            refuseIfEmpty(scope, take(scope, principal, call.name(), ruleLimit), () -> "rule '" + rule + "'");
         }
         return chain.proceed(call);
     }
 
-    private void take(String scope, String key, RateLimit limit, String what) {
-        ConsumptionProbe[] taken = new ConsumptionProbe[1];
-        buckets.compute(scope + "\n" + limit.perMinute() + "/" + limit.burst() + "\n" + key, (k, held) -> {
-            Held h = held != null ? held : new Held(Bucket.builder().addLimit(Bandwidth.builder().capacity(limit.burst())
-                    .refillGreedy(limit.perMinute(), Duration.ofMinutes(1)).build()).build(), limit.burst());
-            taken[0] = h.bucket().tryConsumeAndReturnRemaining(1);
+    /** Takes a token: 0 when taken, else the nanoseconds until one is available. */
+    private long take(String scope, String principal, String name, RateLimit limit) {
+        long[] wait = {0};
+        buckets.compute(new Key(scope, limit.perMinute(), limit.burst(), principal, name), (k, held) -> {
+            Held h = held != null ? held : new Held(Bucket.builder()
+                    .addLimit(Bandwidth.builder().capacity(limit.burst()).refillGreedy(limit.perMinute(), Duration.ofMinutes(1)).build())
+                    .withSynchronizationStrategy(SynchronizationStrategy.NONE) // only ever used inside the map's per-key update
+                    .build(), limit.burst());
+            if (!h.bucket().tryConsume(1)) {
+                wait[0] = Math.max(1, h.bucket().estimateAbilityToConsume(1).getNanosToWaitForRefill());
+            }
             return h;
         });
-        ConsumptionProbe probe = taken[0];
-        if (!probe.isConsumed()) {
-            long retry = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+        return wait[0];
+    }
+
+    /** Refuses the call when {@code waitNanos} says no token was taken; {@code what} names the limit (read only then). */
+    private static void refuseIfEmpty(String scope, long waitNanos, java.util.function.Supplier<String> what) {
+        if (waitNanos > 0) {
+            long retry = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
             DeniedException e = new DeniedException(new Decision(false, "rate_limited", scope, false),
-                    "rate limit exceeded for " + what + ": retry after " + retry + " s");
+                    "rate limit exceeded for " + what.get() + ": retry after " + retry + " s");
             e.data().ifPresent(d -> ((ObjectNode) d).put("retry_after_seconds", retry));
             throw e;
         }
@@ -74,7 +97,7 @@ public final class RateLimitStage implements Stage {
     /** Drops every bucket that is full again; returns how many were dropped. */
     public int evictFull() {
         int[] dropped = {0};
-        for (String key : buckets.keySet()) {
+        for (Key key : buckets.keySet()) {
             buckets.computeIfPresent(key, (k, h) -> {
                 if (h.bucket().getAvailableTokens() >= h.capacity()) {
                     dropped[0]++;
