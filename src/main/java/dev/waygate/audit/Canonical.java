@@ -3,6 +3,8 @@ package dev.waygate.audit;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,30 +39,40 @@ public final class Canonical {
      * caller's thread can write them; only the chain fields need the writer's order.
      */
     static byte[] eventFields(AuditEvent e) {
-        Buf out = new Buf(512);
-        out.write(',');
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField(Fields.CORRELATION_ID, e.correlationId());
-            g.writeStringField(Fields.PRINCIPAL, e.principal());
-            g.writeStringField(Fields.ACTION, e.action());
-            g.writeStringField(Fields.TARGET, e.target());
-            g.writeStringField(Fields.DECISION, e.decision().wire());
-            g.writeStringField(Fields.REASON, e.reason());
-            g.writeNumberField(Fields.DURATION_MS, e.durationMs());
-            g.writeStringField(Fields.UPSTREAM_STATUS, e.upstreamStatus());
-            g.writeFieldName(Fields.ARGS);
-            writeSorted(g, e.args());
-            g.writeEndObject();
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+        // Written into a block of the shared pool, then copied once into the exact array: the
+        // entry waits in the writer's queue, so the pooled block cannot be what it keeps.
+        BufferRecycler recycler = dev.waygate.mcp.Json.recycler();
+        ByteArrayBuilder out = new ByteArrayBuilder(recycler);
+        try {
+            out.write(',');
+            try (JsonGenerator g = JSON.createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField(Fields.CORRELATION_ID, e.correlationId());
+                g.writeStringField(Fields.PRINCIPAL, e.principal());
+                g.writeStringField(Fields.ACTION, e.action());
+                g.writeStringField(Fields.TARGET, e.target());
+                g.writeStringField(Fields.DECISION, e.decision().wire());
+                g.writeStringField(Fields.REASON, e.reason());
+                g.writeNumberField(Fields.DURATION_MS, e.durationMs());
+                g.writeStringField(Fields.UPSTREAM_STATUS, e.upstreamStatus());
+                g.writeFieldName(Fields.ARGS);
+                writeSorted(g, e.args());
+                g.writeEndObject();
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            int size = out.size();
+            // one block (the usual case) is read in place; a longer entry is joined first
+            byte[] b = size == out.getCurrentSegmentLength() ? out.getCurrentSegment() : out.toByteArray();
+            // drop the generator's own '{' (second byte): the fields continue the chain fields' object
+            byte[] fields = new byte[size - 1];
+            fields[0] = ',';
+            System.arraycopy(b, 2, fields, 1, size - 2);
+            return fields;
+        } finally {
+            out.release();
+            recycler.releaseToPool();
         }
-        byte[] b = out.array();
-        // drop the generator's own '{' (second byte): the fields continue the chain fields' object
-        byte[] fields = new byte[out.size() - 1];
-        fields[0] = ',';
-        System.arraycopy(b, 2, fields, 1, out.size() - 2);
-        return fields;
     }
 
     /**

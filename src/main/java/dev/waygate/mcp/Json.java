@@ -45,6 +45,14 @@ public final class Json {
         return JsonFactory.builder().recyclerPool(BUFFERS).build();
     }
 
+    /**
+     * A buffer recycler from the shared pool, for a {@code ByteArrayBuilder} whose first block then
+     * comes from the pool; give it back with {@code releaseToPool()} once the bytes are copied out.
+     */
+    public static BufferRecycler recycler() {
+        return BUFFERS.acquireAndLinkPooled();
+    }
+
     public static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
     }

@@ -230,16 +230,23 @@ final class StdioTransport implements Transport {
         }
     }
 
+    /**
+     * Writes a message into the process's buffered stdin, neither closing nor flushing it: the
+     * newline and one flush follow, so a message goes out in one write unless it outgrows the buffer.
+     */
+    private static final com.fasterxml.jackson.databind.ObjectWriter LINE_WRITER = Json.MAPPER.writer()
+            .without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .without(com.fasterxml.jackson.core.JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+
     @Override
     public void send(JsonNode message) throws IOException {
         OutputStream out = stdin;
         if (out == null) {
             throw new IOException("not running");
         }
-        byte[] bytes = Json.bytes(message);
         writeLock.lock();
         try {
-            out.write(bytes);
+            LINE_WRITER.writeValue(out, message); // into the stream's buffer: no array per message
             out.write('\n');
             out.flush();
         } finally {

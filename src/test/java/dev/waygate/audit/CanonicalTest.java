@@ -91,4 +91,19 @@ class CanonicalTest {
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    /** The event's fields are written into a pooled block and copied out: short, one block, several blocks, non-ASCII. */
+    @Test
+    void eventFieldsOfEverySizeReadBackExactly() throws Exception {
+        for (int n : new int[] {0, 1, 1_900, 2_000, 2_100, 9_000, 70_000}) {
+            String text = "é€😀x".repeat(n / 4 + 1).substring(0, n);
+            AuditEvent e = event(Json.parse(Json.write(Json.object().put("text", text))));
+            byte[] fields = Canonical.eventFields(e);
+            assertThat(fields[0]).as("size %d", n).isEqualTo((byte) ',');
+            assertThat(new String(fields, 1, 16, StandardCharsets.UTF_8)).isEqualTo("\"correlation_id\"");
+            JsonNode parsed = Json.parse(entryBody(e, 3, "i", "k", Hex.ZERO_HASH));
+            assertThat(parsed.path("args").path("text").asText()).as("size %d", n).isEqualTo(text);
+            assertThat(parsed.path("upstream_status").asText()).isEqualTo("ok");
+        }
+    }
 }
