@@ -33,7 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>fixed rate</b>: an open loop at half of that (wrk2-style): call k is due at
  *       start + k/rate and its latency is measured from that intended time, not from when a
  *       connection got free to send it, so a stall counts for every call it delays (no
- *       coordinated omission).</li>
+ *       coordinated omission). Each fixed-rate phase follows {@code --settle} (default 5 s) at the
+ *       same rate, not measured: the targets run one after another, so without it a target's
+ *       measured phase would begin after minutes idle (while the others were measured), not in the
+ *       steady state of that rate.</li>
  * </ol>
  * The CPU time (utime+stime) and peak RSS (VmHWM) of each target's process tree come from /proc.
  * Answers may be JSON or SSE (text/event-stream); either must carry the echoed text, or the call
@@ -460,6 +463,13 @@ public final class Load {
 
     record Result(Target target, Phase saturation, Phase fixed, Phase fixedAtReference) {}
 
+    /** The unmeasured lead-in of a fixed-rate phase, at its rate (none when {@code seconds} is 0). */
+    static void settle(Target t, List<String> sessions, int connections, double seconds, double rate) throws Exception {
+        if (seconds > 0) {
+            run(t, sessions, connections, seconds, rate, false);
+        }
+    }
+
     static void loadRun() throws Exception {
         double duration = seconds(opts.getOrDefault("duration", "10s"));
         double warmup = seconds(opts.getOrDefault("warmup", "60s"));
@@ -468,6 +478,7 @@ public final class Load {
         String reference = opts.getOrDefault("reference", "waygate");
         String baseline = opts.getOrDefault("baseline", "direct");
         double fixedRate = Double.parseDouble(opts.getOrDefault("rate", "0")); // 0: half of each target's saturation
+        double settle = seconds(opts.getOrDefault("settle", "5s"));
         Path out = Path.of(opts.getOrDefault("out", "bench-load.json"));
         List<Target> ts = targets.stream().map(Target::parse).toList();
         Map<String, List<String>> sessions = new LinkedHashMap<>();
@@ -498,6 +509,7 @@ public final class Load {
         }
         for (Target t : ts) {
             double rate = fixedRate > 0 ? fixedRate : Math.max(1, Math.floor(sat.get(t.name).rate() / 2));
+            settle(t, sessions.get(t.name), connections, settle, rate);
             Phase p = run(t, sessions.get(t.name), connections, duration, rate, true);
             fixed.put(t.name, p);
             log("%s: at %,.0f/s: p50 %.3f ms, p99 %.3f ms (%d errors)", t.name, rate, p.pct(50), p.pct(99), p.errors);
@@ -505,6 +517,7 @@ public final class Load {
         Target base = ts.stream().filter(t -> t.name.equals(baseline)).findFirst().orElse(null);
         if (base != null && sat.containsKey(reference) && !reference.equals(baseline)) {
             double rate = fixedRate > 0 ? fixedRate : Math.max(1, Math.floor(sat.get(reference).rate() / 2));
+            settle(base, sessions.get(base.name), connections, settle, rate);
             baselineAtReference = run(base, sessions.get(base.name), connections, duration, rate, true);
             log("%s at %s's rate %,.0f/s: p50 %.3f ms, p99 %.3f ms", baseline, reference, rate,
                     baselineAtReference.pct(50), baselineAtReference.pct(99));
