@@ -265,6 +265,24 @@ public final class Load {
         return all;
     }
 
+    /**
+     * The machine's steal ticks and all its ticks so far (the first line of /proc/stat): steal is
+     * time a virtual machine's host ran something else while this machine had work. Zeros when
+     * unreadable.
+     */
+    static long[] hostTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {f.length > 8 ? Long.parseLong(f[8]) : 0, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
     static Usage usage(long root) {
         long ticks = 0, rss = 0, front = 0;
         List<Long> pids = tree(root);
@@ -291,8 +309,9 @@ public final class Load {
 
     // ---- the two loops
 
+    /** @param stealPct the share of the machine's CPU time its host gave to others during the phase (/proc/stat steal) */
     record Phase(String kind, double offeredRate, long ok, long errors, double seconds, long[] latenciesNanos,
-                 long cpuTicks, Usage after, String firstError) {
+                 long cpuTicks, Usage after, String firstError, double stealPct) {
         double rate() {
             return ok / seconds;
         }
@@ -348,6 +367,7 @@ public final class Load {
         AtomicLong next = new AtomicLong();
         AtomicLong ids = new AtomicLong(1);
         Usage before = usage(t.pid);
+        long[] hostBefore = hostTicks();
         long start = System.nanoTime() + 20_000_000L;
         long end = start + (long) (seconds * 1e9);
         double interval = rate > 0 ? 1e9 / rate : 0;
@@ -413,8 +433,11 @@ public final class Load {
             k += r.n;
         }
         Arrays.sort(all);
+        long[] hostAfter = hostTicks();
+        double steal = hostAfter[1] - hostBefore[1] <= 0 ? Double.NaN
+                : 100.0 * (hostAfter[0] - hostBefore[0]) / (hostAfter[1] - hostBefore[1]);
         return new Phase(rate > 0 ? "fixed_rate" : "saturation", rate, ok, errors, took, keep ? all : all,
-                after.cpuTicks - before.cpuTicks, after, firstError);
+                after.cpuTicks - before.cpuTicks, after, firstError, steal);
     }
 
     // ---- main
@@ -504,7 +527,7 @@ public final class Load {
             run(t, s, connections, warmup, 0, false);
             Phase p = run(t, s, connections, duration, 0, true);
             sat.put(t.name, p);
-            log("%s: saturation %,.0f calls/s (%d errors)%s", t.name, p.rate(), p.errors,
+            log("%s: saturation %,.0f calls/s (%d errors; host steal %.1f%%)%s", t.name, p.rate(), p.errors, p.stealPct(),
                     p.firstError == null ? "" : ", first: " + p.firstError);
         }
         for (Target t : ts) {
@@ -512,15 +535,16 @@ public final class Load {
             settle(t, sessions.get(t.name), connections, settle, rate);
             Phase p = run(t, sessions.get(t.name), connections, duration, rate, true);
             fixed.put(t.name, p);
-            log("%s: at %,.0f/s: p50 %.3f ms, p99 %.3f ms (%d errors)", t.name, rate, p.pct(50), p.pct(99), p.errors);
+            log("%s: at %,.0f/s: p50 %.3f ms, p99 %.3f ms (%d errors; host steal %.1f%%)", t.name, rate, p.pct(50), p.pct(99), p.errors,
+                    p.stealPct());
         }
         Target base = ts.stream().filter(t -> t.name.equals(baseline)).findFirst().orElse(null);
         if (base != null && sat.containsKey(reference) && !reference.equals(baseline)) {
             double rate = fixedRate > 0 ? fixedRate : Math.max(1, Math.floor(sat.get(reference).rate() / 2));
             settle(base, sessions.get(base.name), connections, settle, rate);
             baselineAtReference = run(base, sessions.get(base.name), connections, duration, rate, true);
-            log("%s at %s's rate %,.0f/s: p50 %.3f ms, p99 %.3f ms", baseline, reference, rate,
-                    baselineAtReference.pct(50), baselineAtReference.pct(99));
+            log("%s at %s's rate %,.0f/s: p50 %.3f ms, p99 %.3f ms (host steal %.1f%%)", baseline, reference, rate,
+                    baselineAtReference.pct(50), baselineAtReference.pct(99), baselineAtReference.stealPct());
         }
         long loadCpu = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime() - loadCpu0;
         String load1 = Files.readString(Path.of("/proc/loadavg")).trim();

@@ -34,6 +34,14 @@ final class Report {
             o.append(f("| %s at %s's rate | | | | | | %,.0f | %.3f | %.3f | %.3f | %.3f | %d |%n", baseline, reference,
                     baseAtRef.offeredRate(), baseAtRef.pct(50), baseAtRef.pct(99), baseAtRef.pct(99.9), baseAtRef.pct(100), baseAtRef.errors()));
         }
+        o.append("\nhost steal (CPU time the virtual machine's host gave to others) in the fixed-rate phases:");
+        for (Load.Target t : ts) {
+            o.append(f(" %s %.1f%%", t.name(), fixed.get(t.name()).stealPct()));
+        }
+        if (baseAtRef != null) {
+            o.append(f(", %s at %s's rate %.1f%%", baseline, reference, baseAtRef.stealPct()));
+        }
+        o.append(f("%nabove a few percent, latency tails are the host's as much as the targets'%n"));
         Load.Phase ref = sat.get(reference);
         if (ref != null) {
             o.append('\n');
@@ -68,11 +76,11 @@ final class Report {
         return f("{\"kind\":\"%s\",\"offered_rate\":%s,\"ok\":%d,\"errors\":%d,\"seconds\":%s,\"calls_per_second\":%s,"
                         + "\"latency_ms\":{\"p50\":%s,\"p90\":%s,\"p99\":%s,\"p99_9\":%s,\"max\":%s},"
                         + "\"cpu_seconds\":%s,\"cpu_cores\":%s,\"cpu_ms_per_1k_calls\":%s,\"rss_peak_kb_all\":%d,\"rss_peak_kb_front\":%d,"
-                        + "\"processes\":%d,\"first_error\":%s}",
+                        + "\"processes\":%d,\"host_steal_pct\":%s,\"first_error\":%s}",
                 p.kind(), num(p.offeredRate()), p.ok(), p.errors(), num(p.seconds()), num(p.rate()), num(p.pct(50)), num(p.pct(90)),
                 num(p.pct(99)), num(p.pct(99.9)), num(p.pct(100)), num(p.cpuTicks() / (double) Load.TICKS_PER_SECOND),
                 num(p.cpuCores()), num(p.cpuMsPerKiloCall()), p.after().rssPeakKb(), p.after().frontRssPeakKb(),
-                p.after().processes(), p.firstError() == null ? "null" : quote(p.firstError()));
+                p.after().processes(), num(p.stealPct()), p.firstError() == null ? "null" : quote(p.firstError()));
     }
 
     static String quote(String s) {
