@@ -70,25 +70,12 @@ public final class Redactor {
         return looksSecret(s) ? REDACTED : truncate(s);
     }
 
-    /**
-     * Whether a key names a secret. Remembered for short keys (argument names repeat from call to
-     * call), at most {@link #MEMO_LIMIT} of them, so keys a client invents cannot grow the memo.
-     */
+    /** Whether a key names a secret; remembered per name ({@link dev.waygate.guard.NameMemo}). */
     public boolean secretKey(String key) {
-        Boolean known = secretKeys.get(key);
-        if (known != null) {
-            return known;
-        }
-        boolean secret = judgeKey(key);
-        if (key.length() <= MEMO_KEY && secretKeys.size() < MEMO_LIMIT) {
-            secretKeys.put(key, secret);
-        }
-        return secret;
+        return secretKeys.get(key);
     }
 
-    static final int MEMO_LIMIT = 4096;
-    static final int MEMO_KEY = 128;
-    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> secretKeys = new java.util.concurrent.ConcurrentHashMap<>();
+    private final dev.waygate.guard.NameMemo<Boolean> secretKeys = new dev.waygate.guard.NameMemo<>(this::judgeKey);
 
     private boolean judgeKey(String key) {
         String n = normalize(key);

@@ -150,9 +150,9 @@ final class AnswerStream implements ClientChannel {
         return events;
     }
 
+    /** Joins the writer; called after {@link #events()} returned, so it is set. */
     private void awaitWriter() {
         Thread t;
-        events();
         synchronized (this) {
             t = writer;
         }

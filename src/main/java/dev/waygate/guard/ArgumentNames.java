@@ -59,27 +59,15 @@ final class ArgumentNames {
         return NETWORK_SCHEMES.contains(scheme) || s.urlSchemes().contains(scheme);
     }
 
-    /**
-     * Argument names repeat from call to call (a tool's schema fixes them), so the last word of a
-     * short name is remembered: splitting it was about 3% of what a call allocated. Names a client
-     * invents cannot grow the memo past {@link #MEMO_LIMIT} entries of at most {@link #MEMO_KEY} characters.
-     */
+    /** The last word of a name, remembered ({@link NameMemo}): splitting it was about 3% of what a call allocated. */
     static String lastWord(String name) {
-        String known = LAST_WORDS.get(name);
-        if (known != null) {
-            return known;
-        }
-        List<String> words = words(name);
-        String w = words.isEmpty() ? "" : words.getLast();
-        if (name.length() <= MEMO_KEY && LAST_WORDS.size() < MEMO_LIMIT) {
-            LAST_WORDS.put(name, w);
-        }
-        return w;
+        return LAST_WORDS.get(name);
     }
 
-    static final int MEMO_LIMIT = 4096;
-    static final int MEMO_KEY = 128;
-    private static final java.util.concurrent.ConcurrentHashMap<String, String> LAST_WORDS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final NameMemo<String> LAST_WORDS = new NameMemo<>(name -> {
+        List<String> words = words(name);
+        return words.isEmpty() ? "" : words.getLast();
+    });
 
     /** {@code source_path} → source, path; {@code filePath} → file, path; {@code URL} → url (the first 128 characters). */
     static List<String> words(String key) {

@@ -59,7 +59,7 @@ public final class Pipeline {
         if (next.downstreamFailed) {
             throw contract(stage, "returned normally after a later stage denied or failed");
         }
-        if (result == null || (next.index < stages.size() - 1 && next.proceeded == 0)) {
+        if (result == null || (index < stages.size() - 1 && next.proceeded == 0)) {
             throw contract(stage, result == null ? "returned nothing" : "neither denied nor proceeded");
         }
         return result;

@@ -1,6 +1,8 @@
 package dev.waygate.upstream;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.waygate.config.ServerConfig;
 import dev.waygate.mcp.Json;
 import dev.waygate.mcp.LineReader;
@@ -234,9 +236,9 @@ final class StdioTransport implements Transport {
      * Writes a message into the process's buffered stdin, neither closing nor flushing it: the
      * newline and one flush follow, so a message goes out in one write unless it outgrows the buffer.
      */
-    private static final com.fasterxml.jackson.databind.ObjectWriter LINE_WRITER = Json.MAPPER.writer()
-            .without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-            .without(com.fasterxml.jackson.core.JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+    private static final ObjectWriter LINE_WRITER = Json.MAPPER.writer()
+            .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
 
     @Override
     public void send(JsonNode message) throws IOException {

@@ -120,12 +120,12 @@ class RedactorTest {
             assertThat(redactor.secretKey("message")).isFalse();
             assertThat(redactor.secretKey("keyboard_layout")).isFalse();
         }
-        for (int i = 0; i < Redactor.MEMO_LIMIT + 500; i++) {
+        for (int i = 0; i < dev.waygate.guard.NameMemo.LIMIT + 500; i++) {
             assertThat(redactor.secretKey("field" + i)).isFalse();
         }
-        assertThat(redactor.secretKey("refresh_token_" + "x".repeat(Redactor.MEMO_KEY))).isTrue();   // too long to remember, still judged
-        assertThat(redactor.secretKey("page_" + "x".repeat(Redactor.MEMO_KEY))).isFalse();
-        assertThat(redactor.secretKey("x".repeat(Redactor.MEMO_KEY) + "_refreshToken")).isTrue();
+        assertThat(redactor.secretKey("refresh_token_" + "x".repeat(dev.waygate.guard.NameMemo.MAX_NAME))).isTrue();   // too long to remember, still judged
+        assertThat(redactor.secretKey("page_" + "x".repeat(dev.waygate.guard.NameMemo.MAX_NAME))).isFalse();
+        assertThat(redactor.secretKey("x".repeat(dev.waygate.guard.NameMemo.MAX_NAME) + "_refreshToken")).isTrue();
         assertThat(redactor.secretKey("clientSecret")).isTrue();
         assertThat(redactor.secretKey("page")).isFalse();
         assertThat(Json.write(redactor.summary(Json.object().put("password", "hunter2").put("message", "hi"))))
